@@ -34,13 +34,13 @@ class Interval:
     def is_satisfied_by(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, self.kind):
             return False
-        if self.low is not None:
-            if value < self.low or (value == self.low and self.closed in ("right", "neither")):
-                return False
-        if self.high is not None:
-            if value > self.high or (value == self.high and self.closed in ("left", "neither")):
-                return False
-        return True
+        low_open = self.closed in ("right", "neither")
+        high_open = self.closed in ("left", "neither")
+        if self.low is not None and (value < self.low or (value == self.low and low_open)):
+            return False
+        return not (
+            self.high is not None and (value > self.high or (value == self.high and high_open))
+        )
 
     def __str__(self) -> str:
         name = "an int" if self.kind is Integral else "a float"
@@ -147,9 +147,7 @@ def check_fitted(estimator: Any, attribute: str | Callable[[Any], bool] | None =
     elif attribute is not None:
         fitted = hasattr(estimator, attribute)
     else:
-        fitted = any(
-            k.endswith("_") and not k.startswith("__") for k in vars(estimator)
-        )
+        fitted = any(k.endswith("_") and not k.startswith("__") for k in vars(estimator))
     if not fitted:
         name = type(estimator).__name__
         raise NotFittedError(

@@ -1,0 +1,6 @@
+"""Experiment configs and the runner that turns them into run folders."""
+
+from topickit.experiment.config import ExperimentConfig, load_config, parse_config
+from topickit.experiment.runner import RunResult, run_experiment
+
+__all__ = ["ExperimentConfig", "RunResult", "load_config", "parse_config", "run_experiment"]

@@ -1,0 +1,143 @@
+"""The ``topickit`` command line: ``corpus`` and ``run``.
+
+User mistakes end with one line on stderr and exit status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from topickit.exceptions import TopickitError
+
+__all__ = ["main"]
+
+DEFAULT_CONFIG = Path("experiments/default.toml")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad options as one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # pragma: no cover - exercised via main
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="topickit", description="Topic models and themes for news corpora.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    corpus = sub.add_parser("corpus", help="load a corpus, show a summary, write its units")
+    corpus.add_argument("path", type=Path, help="folder of .txt/.md files, a text file, or a table")
+    corpus.add_argument(
+        "--level",
+        choices=["article", "paragraph", "sentence"],
+        default="paragraph",
+        help="unit level (default: paragraph)",
+    )
+    corpus.add_argument("--out", type=Path, help="write the unit table with tokens to this CSV")
+    corpus.add_argument("--text-column")
+    corpus.add_argument("--id-column")
+    corpus.add_argument("--title-column")
+    corpus.add_argument("--date-column")
+    corpus.add_argument("--format", choices=["text", "csv", "tsv", "jsonl", "parquet"])
+    corpus.add_argument("--encoding")
+    corpus.add_argument(
+        "--show",
+        type=int,
+        default=3,
+        metavar="N",
+        help="print the first N units (default 3; 0 for none)",
+    )
+    corpus.add_argument(
+        "--audit", action="store_true", help="print everything cleaning removed, per article"
+    )
+
+    run = sub.add_parser("run", help="run an experiment config end to end")
+    run.add_argument(
+        "config",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"experiment TOML (default: {DEFAULT_CONFIG})",
+    )
+    run.add_argument("--out", type=Path, help="run folder (default: results/<name>/<run-id>/)")
+    run.add_argument("--seed", type=int, help="override the config's seed")
+    run.add_argument("--quiet", action="store_true", help="hide progress output")
+    return parser
+
+
+def _corpus_command(args: argparse.Namespace) -> int:
+    from topickit.commands.corpus import corpus_command
+
+    return corpus_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    from topickit.experiment import load_config, run_experiment
+
+    config_path: Path = args.config
+    if not config_path.exists() and config_path == DEFAULT_CONFIG:
+        raise TopickitError(
+            f"{DEFAULT_CONFIG} not found: run from the topickit checkout or pass a CONFIG path"
+        )
+    config, corpus_path = load_config(config_path, seed=args.seed)
+    if not args.quiet:
+        print(f"running {config.name} on {corpus_path}", file=sys.stderr)
+    result = run_experiment(
+        config,
+        corpus_path=corpus_path,
+        out=args.out,
+        config_path=config_path,
+        progress=not args.quiet,
+    )
+    print(result.path)
+    return 0
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"topickit: warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``topickit`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 for a user mistake.
+    """
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from topickit import __version__
+
+        print(__version__)
+        return 0
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="topickit: %(message)s")
+    warnings.showwarning = _show_warning
+    handlers = {"corpus": _corpus_command, "run": _run_command}
+    try:
+        return handlers[args.command](args)
+    except TopickitError as err:
+        print(f"topickit: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("topickit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""Experiment configs: TOML files validated into typed, fully resolved settings.
+
+Unknown keys and wrong types are errors that name the key, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from topickit.exceptions import ConfigError
+
+__all__ = [
+    "CompareConfig",
+    "CorpusConfig",
+    "EvaluationConfig",
+    "ExperimentConfig",
+    "ModelConfig",
+    "OutputsConfig",
+    "PreprocessConfig",
+    "SweepConfig",
+    "load_config",
+    "parse_config",
+]
+
+Level = Literal["article", "paragraph", "sentence"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CorpusConfig(_Section):
+    """Where the corpus is and how to read it (see :func:`topickit.load_corpus`)."""
+
+    path: str = "seeds"
+    format: Literal["auto", "text", "csv", "tsv", "jsonl", "parquet"] = "auto"
+    text_column: str | None = None
+    id_column: str | None = None
+    title_column: str | None = None
+    date_column: str | None = None
+    encoding: str | None = None
+    clean: bool = True
+
+
+class PreprocessConfig(_Section):
+    """Options of :class:`topickit.pipeline.TextPipeline`."""
+
+    lemmatize: bool = True
+    stopwords: bool = True
+    news_stopwords: bool = True
+    extra_stopwords: list[str] = Field(default_factory=list)
+    min_token_length: int = Field(2, ge=1)
+    keep_numbers: bool = False
+    phrases: bool = True
+    phrase_min_count: int = Field(2, ge=1)
+    phrase_threshold: float = Field(0.6, gt=-1.0, le=1.0)
+    phrase_min_docs: int = Field(2, ge=1)
+    phrase_connectors: bool = False
+    aliases: dict[str, str] = Field(default_factory=dict)
+    no_below: int = Field(1, ge=1)
+    no_above: float = Field(1.0, gt=0.0, le=1.0)
+    keep_n: int | None = Field(None, ge=1)
+    n_jobs: int = Field(1, ge=1)
+
+
+class SweepConfig(_Section):
+    """The K sweep: numbers of topics and seeds per K."""
+
+    k: list[int] = Field(default_factory=lambda: [3, 4, 5, 6])
+    k_by_level: dict[Level, list[int]] = Field(default_factory=dict)
+    seeds: int = Field(3, ge=1, le=100)
+    select_metric: Literal["c_npmi", "c_v", "u_mass", "topic_diversity", "stability"] = "c_npmi"
+
+    @field_validator("k")
+    @classmethod
+    def _k_values(cls, value: list[int]) -> list[int]:
+        if not value:
+            raise ValueError("needs at least one value")
+        if any(k < 2 for k in value):
+            raise ValueError("every K must be at least 2")
+        return sorted(set(value))
+
+    @field_validator("k_by_level")
+    @classmethod
+    def _k_by_level_values(cls, value: dict[str, list[int]]) -> dict[str, list[int]]:
+        return {level: cls._k_values(ks) for level, ks in value.items()}
+
+    def k_for(self, level: str) -> list[int]:
+        """The K values swept at ``level``."""
+        return self.k_by_level.get(level, self.k)
+
+
+class ModelConfig(_Section):
+    """One model of the experiment.
+
+    ``k`` fixes the number of topics for this model (no sweep); ``preprocess = "naive"``
+    runs it on uncleaned paragraphs tokenised with gensim's ``simple_preprocess`` and stop
+    words, the baseline a new user writes first.
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    k: list[int] | None = None
+    levels: list[Level] | None = None
+    preprocess: Literal["pipeline", "naive"] = "pipeline"
+    baseline: bool = False
+
+    @field_validator("k", mode="before")
+    @classmethod
+    def _k_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, int) else value
+
+
+class EvaluationConfig(_Section):
+    """What is measured for each fit."""
+
+    topn: int = Field(10, ge=2)
+    coherence: list[Literal["c_v", "c_npmi", "u_mass"]] = Field(
+        default_factory=lambda: ["c_v", "c_npmi", "u_mass"]
+    )
+    holdout: float = Field(0.2, ge=0.0, lt=1.0)
+    min_holdout_units: int = Field(20, ge=2)
+    silhouette: bool = True
+    stability: bool = True
+
+
+class CompareConfig(_Section):
+    """A topic alignment between two fitted models, ``"model"`` or ``"model@level"``."""
+
+    a: str
+    b: str
+    level: Level | None = None
+    metric: Literal["cosine", "jensen_shannon"] = "cosine"
+
+
+class OutputsConfig(_Section):
+    """Which files a run writes besides the metrics."""
+
+    figures: Literal["all", "best", "none"] = "all"
+    doc_topics: bool = True
+    unit_map: Literal["pca", "tsne"] = "pca"
+    top_terms: int = Field(10, ge=1, le=50)
+
+
+class ExperimentConfig(_Section):
+    """A whole experiment, as written in ``experiments/*.toml`` with every default filled in."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    seed: int = Field(0, ge=0)
+    levels: list[Level] = Field(default_factory=lambda: ["article", "paragraph"])
+    corpus: CorpusConfig = Field(default_factory=CorpusConfig)
+    preprocess: PreprocessConfig = Field(default_factory=PreprocessConfig)
+    sweep: SweepConfig = Field(default_factory=SweepConfig)
+    models: list[ModelConfig]
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    compare: list[CompareConfig] = Field(default_factory=list)
+    outputs: OutputsConfig = Field(default_factory=OutputsConfig)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> ExperimentConfig:
+        names = [m.name for m in self.models]
+        if not names:
+            raise ValueError("models: at least one model is needed")
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"models: duplicate name(s) {', '.join(dupes)}")
+        for i, cmp in enumerate(self.compare):
+            for side in ("a", "b"):
+                ref = getattr(cmp, side)
+                model, _, level = ref.partition("@")
+                if model not in names:
+                    raise ValueError(f"compare[{i}].{side}: unknown model {model!r}")
+                if level and level not in ("article", "paragraph", "sentence"):
+                    raise ValueError(f"compare[{i}].{side}: unknown level {level!r}")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved config as plain data (TOML-ready: ``None`` values dropped)."""
+        return _drop_none(self.model_dump(mode="json"))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _format_error(err: ValidationError, source: str) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in first["loc"])
+    where = where.replace(".[", "[")
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif first["type"] == "missing":
+        message = "required key is missing"
+    if "input" in first and first["type"] not in ("missing", "extra_forbidden"):
+        given = first["input"]
+        if not isinstance(given, dict | list):
+            message += f" (got {given!r})"
+    more = len(err.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{source}: {where or 'config'}: {message}{suffix}"
+
+
+def parse_config(data: dict[str, Any], *, source: str = "config") -> ExperimentConfig:
+    """Validate a config mapping.
+
+    Parameters
+    ----------
+    data : dict
+        Parsed TOML.
+    source : str
+        Name used in error messages (usually the file path).
+
+    Returns
+    -------
+    ExperimentConfig
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, the key at fault and what is wrong.
+    """
+    try:
+        config = ExperimentConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_error(err, source)) from None
+    _check_model_params(config, source)
+    return config
+
+
+def _check_model_params(config: ExperimentConfig, source: str) -> None:
+    from topickit._validation import validate_params
+    from topickit.models import make_model
+
+    for i, model in enumerate(config.models):
+        where = f"{source}: models[{i}]"
+        try:
+            estimator = make_model(model.kind, n_topics=2, **model.params)
+            validate_params(
+                estimator.get_params(deep=False),
+                type(estimator)._parameter_constraints,
+                type(estimator).__name__,
+            )
+        except ConfigError as err:
+            raise ConfigError(f"{where}: {err}") from None
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"{where}.params: {err}") from None
+
+
+def load_config(path: str | Path, *, seed: int | None = None) -> tuple[ExperimentConfig, Path]:
+    """Read and validate an experiment config file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A TOML file.
+    seed : int, optional
+        Overrides the config's ``seed``.
+
+    Returns
+    -------
+    config : ExperimentConfig
+    corpus_path : Path
+        The corpus path, resolved relative to the config file's folder when relative.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, is not valid TOML, or fails validation.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text file") from None
+    if seed is not None:
+        data["seed"] = seed
+    config = parse_config(data, source=str(path))
+    corpus_path = Path(config.corpus.path)
+    if not corpus_path.is_absolute():
+        corpus_path = (path.parent / corpus_path).resolve()
+    return config, corpus_path

@@ -1,0 +1,116 @@
+"""Write a run's tables, JSON, figures and summary into its run folder."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from topickit.experiment.config import ExperimentConfig
+from topickit.experiment.figures import figure_links, write_figures
+from topickit.experiment.report import render_summary
+from topickit.experiment.tables import doc_topics_table, topics_table
+
+__all__ = ["metrics_document", "write_run"]
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe, byte-stable values: NaN to None, floats to 12 significant digits."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if value is pd.NA or value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return float(f"{value:.12g}")
+    return value
+
+
+def metrics_document(config: ExperimentConfig, result) -> dict:
+    """The content of ``metrics.json`` (no timings or paths: reruns give the same bytes)."""
+    from topickit.experiment.units import corpus_fingerprint
+
+    levels = {}
+    for level in config.levels:
+        d = result.data[level]
+        report = dict(d.pipeline.vocabulary_report_)
+        report["dropped"] = {k: len(v) for k, v in report["dropped"].items()}
+        levels[level] = {
+            "n_units": len(d.units),
+            "vocabulary": report,
+            "phrases": sorted(d.pipeline.phrases_),
+        }
+    final = {}
+    for (name, level), fit in sorted(result.final.items()):
+        rows = result.sweep[
+            (result.sweep.model == name)
+            & (result.sweep.level == level)
+            & (result.sweep.k == fit.plan.k)
+        ]
+        final[f"{name}@{level}"] = {
+            "model": name,
+            "level": level,
+            "k": fit.plan.k,
+            "seed": fit.plan.seed,
+            "params": fit.estimator.get_params(),
+            "metrics": {
+                r.metric: {"mean": r.mean, "std": r.std, "n_seeds": r.n_seeds}
+                for r in rows.itertuples()
+            },
+        }
+    alignments = {
+        label: {"pairs": a.pairs.to_dict(orient="records")}
+        for label, a in result.alignments.items()
+    }
+    return _clean(
+        {
+            "experiment": config.name,
+            "seed": config.seed,
+            "corpus": {
+                "n_articles": len(result.articles),
+                "fingerprint": corpus_fingerprint(result.articles),
+            },
+            "levels": levels,
+            "best": result.best,
+            "recommended_k": result.recommended.to_dict(orient="records"),
+            "final": final,
+            "sweep": result.sweep.to_dict(orient="records"),
+            "alignments": alignments,
+        }
+    )
+
+
+def write_run(
+    folder,
+    config: ExperimentConfig,
+    result,
+    environment: dict,
+    timings: dict,
+    *,
+    progress: bool = True,
+) -> None:
+    """Write every file of the run into ``folder`` (a :class:`RunFolder`)."""
+    folder.write_toml("config.toml", config.to_dict())
+    metrics = result.metrics.sort_values(
+        ["model", "level", "k", "seed", "metric"], na_position="last", kind="stable"
+    )
+    folder.write_csv("metrics.csv", metrics)
+    folder.write_json("metrics.json", metrics_document(config, result))
+    final_fits = [result.final[k] for k in sorted(result.final)]
+    topics = topics_table(final_fits, n_terms=config.outputs.top_terms)
+    folder.write_csv("topics.csv", topics)
+    doc_topics = doc_topics_table(final_fits, result.data)
+    if config.outputs.doc_topics:
+        folder.write_csv("doc_topics.csv", doc_topics)
+    for label, alignment in result.alignments.items():
+        slug = label.replace(" vs ", "_vs_").replace("@", "-")
+        folder.write_csv(f"alignments/{slug}_matrix.csv", alignment.matrix.reset_index())
+        folder.write_csv(f"alignments/{slug}_pairs.csv", alignment.pairs)
+    written = write_figures(folder, config, result, topics, doc_topics)
+    folder.write_text("summary.md", render_summary(config, result, figure_links(written)))

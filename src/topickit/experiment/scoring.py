@@ -1,0 +1,149 @@
+"""Turn fits into the tidy metrics table of a run."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from topickit.evaluation import (
+    CoherenceScorer,
+    silhouette,
+    topic_diversity,
+    topic_stability,
+)
+from topickit.experiment.config import EvaluationConfig
+from topickit.experiment.fitting import Fit
+from topickit.experiment.units import LevelData
+
+__all__ = ["METRIC_COLUMNS", "holdout_perplexity", "score_fits"]
+
+logger = logging.getLogger(__name__)
+
+#: Columns of the tidy metrics table.
+METRIC_COLUMNS = ["model", "level", "k", "seed", "metric", "value"]
+
+
+def _data_key(fit: Fit) -> str:
+    return f"naive:{fit.plan.level}" if fit.plan.model.preprocess == "naive" else fit.plan.level
+
+
+def score_fits(
+    fits: Sequence[Fit], data: dict[str, LevelData], options: EvaluationConfig
+) -> pd.DataFrame:
+    """Coherence, diversity, silhouette and cross-seed stability for every fit.
+
+    Coherence is measured over each level's own unit tokens; the reference co-occurrence
+    statistics are computed once per level for all models together.
+
+    Parameters
+    ----------
+    fits : sequence of Fit
+    data : dict of str to LevelData
+    options : EvaluationConfig
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy rows ``model, level, k, seed, metric, value``; stability rows have ``seed``
+        missing because they compare seeds.
+    """
+    rows: list[dict] = []
+    by_data: dict[str, list[Fit]] = defaultdict(list)
+    for fit in fits:
+        by_data[_data_key(fit)].append(fit)
+    for key, group in by_data.items():
+        level_data = data[key]
+        if options.coherence:
+            scorer = CoherenceScorer(
+                level_data.tokens, measures=tuple(options.coherence), topn=options.topn
+            )
+            scores = scorer.score_many(
+                {str(i): f.top_terms(options.topn) for i, f in enumerate(group)}
+            )
+        else:
+            scores = {}
+        tfidf = _tfidf(level_data) if options.silhouette else None
+        for i, fit in enumerate(group):
+            name, level, k, seed = fit.key
+            base = {"model": name, "level": level, "k": k, "seed": seed}
+            for measure, result in scores.get(str(i), {}).items():
+                rows.append({**base, "metric": measure, "value": float(result.mean)})
+            rows.append(
+                {
+                    **base,
+                    "metric": "topic_diversity",
+                    "value": topic_diversity(fit.top_terms(options.topn), topn=options.topn),
+                }
+            )
+            if tfidf is not None:
+                labels = np.argmax(fit.doc_topic, axis=1)
+                rows.append(
+                    {
+                        **base,
+                        "metric": "silhouette",
+                        "value": silhouette(tfidf, labels, metric="cosine"),
+                    }
+                )
+    if options.stability:
+        runs: dict[tuple, list[Fit]] = defaultdict(list)
+        for fit in fits:
+            name, level, k, _ = fit.key
+            runs[(name, level, k)].append(fit)
+        for (name, level, k), group in runs.items():
+            if len(group) < 2:
+                continue
+            value = topic_stability([f.top_terms(options.topn) for f in group], topn=options.topn)
+            rows.append(
+                {
+                    "model": name,
+                    "level": level,
+                    "k": k,
+                    "seed": pd.NA,
+                    "metric": "stability",
+                    "value": value,
+                }
+            )
+    table = pd.DataFrame(rows, columns=METRIC_COLUMNS)
+    table["seed"] = table["seed"].astype("Int64")
+    table["k"] = table["k"].astype(int)
+    return table
+
+
+def _tfidf(level_data: LevelData):
+    counts = level_data.tokens.counts
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+
+
+def holdout_perplexity(
+    fit: Fit, level_data: LevelData, options: EvaluationConfig
+) -> dict[str, float] | None:
+    """Per-word bound and perplexity of an LDA model on held-out units.
+
+    The model is refitted with the same parameters on a seeded split of the units; the
+    held-out share is ``options.holdout``. Returns ``None`` when the model has no
+    perplexity or the level has fewer than ``options.min_holdout_units`` units.
+    """
+    estimator = fit.estimator
+    if not hasattr(estimator, "log_perplexity") or options.holdout <= 0:
+        return None
+    n = len(level_data.tokens)
+    if n < options.min_holdout_units:
+        return None
+    rng = np.random.default_rng(fit.plan.seed)
+    order = rng.permutation(n)
+    n_test = max(1, round(n * options.holdout))
+    test, train = sorted(order[:n_test]), sorted(order[n_test:])
+    docs = level_data.tokens.docs
+    train_corpus = level_data.tokens.with_docs([docs[i] for i in train])
+    test_corpus = level_data.tokens.with_docs([docs[i] for i in test])
+    model = type(estimator)(**estimator.get_params()).fit(train_corpus)
+    bound = float(model.log_perplexity(test_corpus))
+    return {
+        "heldout_log_perplexity": bound,
+        "heldout_perplexity": float(model.perplexity(test_corpus)),
+    }

@@ -1,0 +1,344 @@
+"""The contract every topickit topic model keeps, plus helpers the models share.
+
+A topic model is a scikit-learn transformer over token lists: ``fit(X)`` learns
+``components_`` (topics x terms) over ``vocabulary_``, and ``transform(X)`` returns one row of
+topic weights per document. Models persist without pickle through :meth:`TopicModel.get_state`
+(JSON-able metadata plus plain numeric arrays) and :meth:`TopicModel.from_state`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from numbers import Integral
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.preprocessing import normalize
+
+from topickit._validation import Interval, check_fitted, validate_params
+from topickit.exceptions import BundleError, ConfigError, CorpusError
+from topickit.features import TokenCorpus, as_token_corpus, count_matrix
+
+__all__ = [
+    "STATE_FORMAT",
+    "Docs",
+    "TopicModel",
+    "empty_rows",
+    "fit_idf",
+    "state_value",
+    "tfidf_weights",
+    "uniform_empty_rows",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Version of the ``get_state`` layout; bump when the stored keys change.
+STATE_FORMAT = 1
+
+#: What ``fit`` and ``transform`` accept.
+Docs = TokenCorpus | Iterable[Sequence[str]]
+
+
+class TopicModel(BaseEstimator, TransformerMixin):
+    """Base class of topickit topic models (not usable on its own).
+
+    Subclasses set the class attributes, declare ``_parameter_constraints``, and implement
+    ``_fit_counts``, ``_transform_counts``, ``_state_arrays`` and ``_restore``.
+
+    Attributes
+    ----------
+    kind : str
+        Registry name of the model (``"nmf"``, ``"gensim_lda"``, ...).
+    probabilistic : bool
+        Whether ``transform`` rows are posterior topic probabilities.
+    rows_sum_to_one : bool
+        Whether every ``transform`` row sums to 1 (true for all models except LSA).
+    vocabulary_ : list of str
+        Terms in column order of ``components_`` (set by ``fit``).
+    components_ : ndarray of shape (n_topics, n_terms)
+        Topic-term weights (set by ``fit``).
+    n_topics_ : int
+        Number of topics learned.
+    """
+
+    kind: ClassVar[str] = ""
+    probabilistic: ClassVar[bool] = False
+    rows_sum_to_one: ClassVar[bool] = True
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "n_topics": [Interval(Integral, 1, None, closed="left")],
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
+    }
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X: Docs, y: Any = None) -> TopicModel:
+        """Learn the topics of ``X``.
+
+        Parameters
+        ----------
+        X : TokenCorpus or sequence of token lists
+            Training documents.
+        y : ignored
+            Present for scikit-learn API compatibility.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        corpus = as_token_corpus(X)
+        if len(corpus) == 0:
+            raise CorpusError(f"{type(self).__name__}.fit got no documents")
+        vocabulary = list(corpus.terms)
+        counts = corpus.counts
+        if not vocabulary or counts.sum() == 0:
+            raise CorpusError(
+                f"{type(self).__name__}.fit got an empty vocabulary; "
+                "perhaps the documents only contained stop words"
+            )
+        self.vocabulary_ = vocabulary
+        logger.info(
+            "fitting %s with %d topics on %d documents x %d terms",
+            type(self).__name__,
+            self.n_topics,
+            counts.shape[0],
+            counts.shape[1],
+        )
+        self._fit_counts(counts, corpus)
+        self.n_topics_ = int(self.components_.shape[0])
+        return self
+
+    def transform(self, X: Docs) -> np.ndarray:
+        """Topic weights of each document of ``X`` (training or new documents).
+
+        Tokens outside ``vocabulary_`` are ignored.
+
+        Parameters
+        ----------
+        X : TokenCorpus or sequence of token lists
+
+        Returns
+        -------
+        ndarray of shape (n_docs, n_topics)
+        """
+        check_fitted(self, "components_")
+        corpus = as_token_corpus(X)
+        counts = count_matrix(corpus, self.vocabulary_)
+        if counts.shape[0] == 0:
+            return np.zeros((0, self.n_topics_))
+        return self._transform_counts(counts, corpus)
+
+    def _validate_params(self) -> None:
+        validate_params(
+            self.get_params(deep=False), self._parameter_constraints, type(self).__name__
+        )
+
+    def _fit_counts(self, counts: sp.csr_matrix, corpus: TokenCorpus) -> None:
+        raise NotImplementedError
+
+    def _transform_counts(self, counts: sp.csr_matrix, corpus: TokenCorpus) -> np.ndarray:
+        raise NotImplementedError
+
+    def _check_topics_fit(self, limit: int, what: str, *, strict: bool = False) -> None:
+        """Raise ConfigError when ``n_topics`` is too large for the data (``limit``)."""
+        too_many = self.n_topics >= limit if strict else self.n_topics > limit
+        if too_many:
+            relation = "smaller than" if strict else "at most"
+            raise ConfigError(
+                f"n_topics={self.n_topics} must be {relation} the {what} ({limit}) "
+                f"for {type(self).__name__}"
+            )
+
+    # ------------------------------------------------------------------ inspection
+    def topic_terms(self, n: int = 10) -> list[list[tuple[str, float]]]:
+        """The ``n`` highest-ranked terms of each topic, with their weights.
+
+        Parameters
+        ----------
+        n : int, default=10
+            Terms per topic (fewer when the vocabulary is smaller).
+
+        Returns
+        -------
+        list of list of (str, float)
+            One list per topic, best term first; ties keep vocabulary order.
+        """
+        check_fitted(self, "components_")
+        if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
+            raise ValueError(f"n must be a positive int, got {n!r}")
+        scores = self._ranking_scores()
+        result = []
+        for k in range(self.components_.shape[0]):
+            order = np.argsort(-scores[k], kind="stable")[:n]
+            result.append([(self.vocabulary_[j], float(self.components_[k, j])) for j in order])
+        return result
+
+    def _ranking_scores(self) -> np.ndarray:
+        return self.components_
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Output column names ``["topic0", "topic1", ...]`` (object ndarray, sklearn style)."""
+        check_fitted(self, "components_")
+        return np.asarray([f"topic{k}" for k in range(self.n_topics_)], dtype=object)
+
+    # ------------------------------------------------------------------ persistence
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Everything needed to rebuild the fitted model, without pickle.
+
+        Returns
+        -------
+        meta : dict
+            JSON-serialisable: kind, class name, format version, params, vocabulary and
+            model-specific scalars.
+        arrays : dict of str to ndarray
+            Numeric arrays only (safe for ``np.savez`` / ``np.load(allow_pickle=False)``).
+        """
+        check_fitted(self, "components_")
+        params: dict[str, Any] = {}
+        arrays: dict[str, np.ndarray] = {}
+        array_params = []
+        for name, value in self.get_params(deep=False).items():
+            if isinstance(value, np.ndarray):
+                arrays[f"param__{name}"] = np.asarray(value, dtype=np.float64)
+                array_params.append(name)
+            else:
+                params[name] = _jsonable(value)
+        extra_meta, model_arrays = self._state()
+        arrays.update(model_arrays)
+        meta = {
+            "format": STATE_FORMAT,
+            "kind": self.kind,
+            "class": type(self).__name__,
+            "params": params,
+            "array_params": array_params,
+            "vocabulary": list(self.vocabulary_),
+            "n_topics": int(self.n_topics_),
+            **{k: _jsonable(v) for k, v in extra_meta.items()},
+        }
+        for key, arr in arrays.items():
+            if arr.dtype == object:
+                raise TypeError(f"state array {key!r} has dtype object")
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> TopicModel:
+        """Rebuild a fitted model from :meth:`get_state` output.
+
+        Called on :class:`TopicModel` itself, the class is chosen from ``meta["kind"]``
+        among the imported subclasses.
+
+        Raises
+        ------
+        BundleError
+            When the state is of another kind or format, or a key is missing.
+        """
+        kind = meta.get("kind")
+        target = _find_kind(cls, kind)
+        if target is None:
+            raise BundleError(f"model state of kind {kind!r} cannot be loaded by {cls.__name__}")
+        if meta.get("format") != STATE_FORMAT:
+            raise BundleError(
+                f"model state format {meta.get('format')!r} is not supported "
+                f"(expected {STATE_FORMAT})"
+            )
+        params = dict(state_value(meta, "params", "meta"))
+        for name in meta.get("array_params", []):
+            params[name] = np.asarray(state_value(arrays, f"param__{name}", "arrays"))
+        try:
+            model = target(**params)
+        except TypeError as err:
+            raise BundleError(f"model state params do not fit {target.__name__}: {err}") from err
+        model.vocabulary_ = list(state_value(meta, "vocabulary", "meta"))
+        model.n_topics_ = int(state_value(meta, "n_topics", "meta"))
+        model._restore(meta, arrays)
+        return model
+
+    def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        raise NotImplementedError
+
+    def _restore(self, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------- helpers
+def fit_idf(counts: sp.csr_matrix) -> np.ndarray:
+    """Smoothed inverse document frequencies of a count matrix (sklearn's TfidfTransformer).
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_docs, n_terms)
+
+    Returns
+    -------
+    ndarray of shape (n_terms,)
+    """
+    transformer = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=True)
+    return np.asarray(transformer.fit(counts).idf_, dtype=np.float64)
+
+
+def tfidf_weights(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear TF-IDF with l2-normalised rows, as sklearn's TfidfTransformer computes it.
+
+    ``tf = 1 + log(count)`` for nonzero counts, times ``idf``, rows scaled to unit length
+    (all-zero rows stay zero).
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_docs, n_terms)
+    idf : ndarray of shape (n_terms,)
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of float64
+    """
+    weights = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+    weights.eliminate_zeros()
+    weights.data = np.log(weights.data) + 1.0
+    weights = weights.multiply(idf[np.newaxis, :]).tocsr()
+    return normalize(weights, norm="l2", copy=False)
+
+
+def uniform_empty_rows(doc_topic: np.ndarray) -> np.ndarray:
+    """Normalise rows to sum to 1; rows with no mass (or not finite) become uniform."""
+    doc_topic = np.asarray(doc_topic, dtype=np.float64)
+    totals = doc_topic.sum(axis=1, keepdims=True)
+    bad = ~np.isfinite(totals[:, 0]) | (totals[:, 0] <= 0)
+    out = np.divide(doc_topic, totals, out=np.zeros_like(doc_topic), where=~bad[:, None])
+    out[bad] = 1.0 / doc_topic.shape[1]
+    return out
+
+
+def empty_rows(counts: sp.csr_matrix) -> np.ndarray:
+    """Boolean mask of documents with no known token."""
+    return np.asarray(counts.sum(axis=1)).ravel() == 0
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def state_value(mapping: Mapping[str, Any], key: str, where: str) -> Any:
+    """``mapping[key]``, or a BundleError naming the missing key and ``where`` it belongs."""
+    if key not in mapping:
+        raise BundleError(f"model state is missing {key!r} in its {where}")
+    return mapping[key]
+
+
+def _find_kind(cls: type[TopicModel], kind: Any) -> type[TopicModel] | None:
+    if cls.kind and cls.kind == kind:
+        return cls
+    for sub in cls.__subclasses__():
+        found = _find_kind(sub, kind)
+        if found is not None:
+            return found
+    return None

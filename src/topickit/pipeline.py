@@ -1,0 +1,366 @@
+"""The preprocessing pipeline: from unit texts to the token lists every model sees.
+
+Steps, in order: normalise Unicode, tokenise, lemmatise, join learned phrases, map aliases,
+drop stop words, short tokens and (by default) numbers, then apply explicit
+document-frequency filters. Everything a filter drops is reported in
+:attr:`TextPipeline.vocabulary_report_`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from numbers import Integral, Real
+from typing import ClassVar
+
+from gensim.corpora import Dictionary
+from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from topickit._validation import Interval, check_fitted, validate_params
+from topickit.cleaning import normalize_text
+from topickit.features import TokenCorpus, build_dictionary
+from topickit.text.lemmatize import lemmatize
+from topickit.text.phrases import (
+    PHRASE_DELIMITER,
+    apply_phrases,
+    learn_phrases,
+    phrase_document_frequency,
+)
+from topickit.text.stopwords import build_stopwords
+from topickit.text.tokenize import tokenize
+
+__all__ = ["TextPipeline"]
+
+logger = logging.getLogger(__name__)
+
+
+def _is_str_mapping(value: object) -> bool:
+    """a dict of str to str"""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+
+
+def _is_str_list(value: object) -> bool:
+    """a list of str"""
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+class TextPipeline(TransformerMixin, BaseEstimator):
+    """Configurable tokeniser shared by gensim and scikit-learn models.
+
+    Parameters
+    ----------
+    lemmatize : bool, default=True
+        Reduce words to their lemma with simplemma (cached; works offline).
+    stopwords : bool, default=True
+        Drop English function words.
+    news_stopwords : bool, default=True
+        Also drop words common in wire copy ("said", "according", weekdays, months).
+    extra_stopwords : list of str, default=()
+        A user's own stop words.
+    min_token_length : int, default=2
+        Shorter tokens are dropped.
+    keep_numbers : bool, default=False
+        Keep number tokens such as ``2,750``.
+    phrases : bool, default=True
+        Learn collocations from the corpus with gensim ``Phrases`` and join them.
+    phrase_min_count : int, default=2
+        Minimum occurrences of a phrase.
+    phrase_threshold : float, default=0.6
+        Minimum normalised PMI of a phrase.
+    phrase_connectors : bool, default=False
+        Allow English connector words inside phrases ("secretary_of_state"). Off by
+        default: on small corpora it mostly yields fragments such as "airstrike_on_gaza".
+    phrase_min_docs : int, default=2
+        A phrase must be joined in at least this many units, so that one repeated
+        sentence cannot make a phrase.
+    aliases : dict of str to str or None, default=None
+        Optional name mapping applied to tokens and phrases after phrase joining, e.g.
+        ``{"zionist_regime": "israel"}``. Off by default.
+    no_below : int, default=1
+        Drop terms found in fewer units than this.
+    no_above : float, default=1.0
+        Drop terms found in more than this share of units (1.0 keeps all).
+    keep_n : int or None, default=None
+        Keep only the ``keep_n`` most frequent terms (by document frequency).
+    n_jobs : int, default=1
+        Worker processes for tokenising.
+
+    Attributes
+    ----------
+    phrases_ : dict of str to float
+        Learned phrase table.
+    dictionary_ : gensim.corpora.Dictionary
+        Final vocabulary (ids in sorted term order) with document frequencies.
+    vocabulary_report_ : dict
+        Term counts before and after filtering, and the terms each filter dropped.
+
+    Examples
+    --------
+    >>> pipe = TextPipeline(phrases=False).fit(["Khamenei warned Israel.", "Israel struck Gaza."])
+    >>> pipe.transform(["Israel warned Gaza."])
+    [['israel', 'warn', 'gaza']]
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "lemmatize": [bool],
+        "stopwords": [bool],
+        "news_stopwords": [bool],
+        "extra_stopwords": [_is_str_list],
+        "min_token_length": [Interval(Integral, 1, None)],
+        "keep_numbers": [bool],
+        "phrases": [bool],
+        "phrase_min_count": [Interval(Integral, 1, None)],
+        "phrase_threshold": [Interval(Real, -1.0, 1.0, closed="right")],
+        "phrase_min_docs": [Interval(Integral, 1, None)],
+        "phrase_connectors": [bool],
+        "aliases": [None, _is_str_mapping],
+        "no_below": [Interval(Integral, 1, None)],
+        "no_above": [Interval(Real, 0.0, 1.0, closed="right")],
+        "keep_n": [None, Interval(Integral, 1, None)],
+        "n_jobs": [Interval(Integral, 1, None)],
+    }
+
+    def __init__(
+        self,
+        *,
+        lemmatize: bool = True,
+        stopwords: bool = True,
+        news_stopwords: bool = True,
+        extra_stopwords: Sequence[str] = (),
+        min_token_length: int = 2,
+        keep_numbers: bool = False,
+        phrases: bool = True,
+        phrase_min_count: int = 2,
+        phrase_threshold: float = 0.6,
+        phrase_min_docs: int = 2,
+        phrase_connectors: bool = False,
+        aliases: dict[str, str] | None = None,
+        no_below: int = 1,
+        no_above: float = 1.0,
+        keep_n: int | None = None,
+        n_jobs: int = 1,
+    ) -> None:
+        self.lemmatize = lemmatize
+        self.stopwords = stopwords
+        self.news_stopwords = news_stopwords
+        self.extra_stopwords = extra_stopwords
+        self.min_token_length = min_token_length
+        self.keep_numbers = keep_numbers
+        self.phrases = phrases
+        self.phrase_min_count = phrase_min_count
+        self.phrase_threshold = phrase_threshold
+        self.phrase_min_docs = phrase_min_docs
+        self.phrase_connectors = phrase_connectors
+        self.aliases = aliases
+        self.no_below = no_below
+        self.no_above = no_above
+        self.keep_n = keep_n
+        self.n_jobs = n_jobs
+
+    # -- the per-text steps ------------------------------------------------------------
+    def _stop_set(self) -> frozenset[str]:
+        return build_stopwords(
+            english=self.stopwords, news=self.news_stopwords, extra=tuple(self.extra_stopwords)
+        )
+
+    def base_tokens(self, text: str) -> list[str]:
+        """Tokens before phrase joining and filtering: normalised, lower-cased, lemmatised.
+
+        Acronyms written in capitals (``US``, ``U.N.``) stay upper-case here, so that they
+        are told apart from stop words ("US" is not "us"); they are lower-cased at the end.
+        """
+        out = []
+        for tok in tokenize(normalize_text(text)):
+            if tok.is_acronym:
+                out.append(tok.text.upper())
+            elif tok.is_number or not self.lemmatize:
+                out.append(tok.text)
+            else:
+                out.append(lemmatize(tok.text))
+        return out
+
+    def _finish(self, text: str, phrases: dict[str, float], stop: frozenset[str]) -> list[str]:
+        base = self.base_tokens(text)
+        joined = apply_phrases(base, phrases) if phrases else base
+        aliases = self.aliases or {}
+        out = []
+        for tok in joined:
+            if PHRASE_DELIMITER in tok:
+                tok = tok.lower()
+                out.append(aliases.get(tok, tok))
+                continue
+            if tok[:1].isdigit():
+                if self.keep_numbers:
+                    out.append(tok)
+                continue
+            acronym = tok.isupper()
+            tok = aliases.get(tok.lower(), tok.lower())
+            if len(tok) < self.min_token_length:
+                continue
+            if tok in stop and not acronym:
+                continue
+            out.append(tok)
+        return out
+
+    def steps(self, text: str) -> list[tuple[str, list[str] | str]]:
+        """Show what each step does to one text (for notebooks and debugging).
+
+        Returns
+        -------
+        list of (str, object)
+            ``("normalised", str)``, ``("tokens", list)``, ``("lemmas", list)``,
+            ``("phrases", list)``, ``("final", list)``.
+        """
+        check_fitted(self, "dictionary_")
+        normalised = normalize_text(text)
+        raw = [t.text for t in tokenize(normalised)]
+        base = self.base_tokens(text)
+        joined = apply_phrases(base, self.phrases_)
+        return [
+            ("normalised", normalised),
+            ("tokens", raw),
+            ("lemmas", [t.lower() for t in base]),
+            ("phrases", [t.lower() for t in joined]),
+            ("final", self.transform([text])[0]),
+        ]
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, texts: Iterable[str], y: None = None) -> TextPipeline:
+        """Learn phrases and the vocabulary from unit texts.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            Unit texts. A list is read twice; a one-shot iterator is read once and its
+            base tokens are kept in memory.
+
+        Returns
+        -------
+        self
+        """
+        validate_params(self.get_params(deep=False), self._parameter_constraints, "TextPipeline")
+        if isinstance(texts, str):
+            raise TypeError("TextPipeline.fit expects an iterable of texts, not a single string")
+        texts = texts if isinstance(texts, Sequence) else list(texts)
+        stop = self._stop_set()
+        if self.phrases:
+            base_docs = self._map(self.base_tokens, texts)
+            table = learn_phrases(
+                base_docs,
+                min_count=self.phrase_min_count,
+                threshold=self.phrase_threshold,
+                connector_words=ENGLISH_CONNECTOR_WORDS if self.phrase_connectors else frozenset(),
+                stopwords=stop,
+            )
+            doc_freq = phrase_document_frequency(base_docs, table)
+            self.phrases_ = {p: s for p, s in table.items() if doc_freq[p] >= self.phrase_min_docs}
+        else:
+            self.phrases_ = {}
+        self._stop_ = stop
+        docs = self._finish_all(texts)
+        self.dictionary_, self.vocabulary_report_ = self._filter(docs)
+        logger.info(
+            "vocabulary: %d terms kept of %d",
+            len(self.dictionary_),
+            self.vocabulary_report_["n_terms_before"],
+        )
+        return self
+
+    def _filter(self, docs: list[list[str]]) -> tuple[Dictionary, dict]:
+        full = build_dictionary(docs)
+        n_docs = max(full.num_docs, 1)
+        dfs = {full[i]: df for i, df in full.dfs.items()}
+        dropped: dict[str, list[str]] = {"no_below": [], "no_above": [], "keep_n": []}
+        kept = []
+        for term in sorted(dfs):
+            if dfs[term] < self.no_below:
+                dropped["no_below"].append(term)
+            elif dfs[term] / n_docs > self.no_above:
+                dropped["no_above"].append(term)
+            else:
+                kept.append(term)
+        if self.keep_n is not None and len(kept) > self.keep_n:
+            ranked = sorted(kept, key=lambda t: (-dfs[t], t))
+            dropped["keep_n"] = sorted(ranked[self.keep_n :])
+            kept = sorted(ranked[: self.keep_n])
+        keep = set(kept)
+        filtered = build_dictionary([[t for t in d if t in keep] for d in docs])
+        report = {
+            "n_units": full.num_docs,
+            "n_terms_before": len(full),
+            "n_terms_after": len(filtered),
+            "n_tokens_before": full.num_pos,
+            "n_tokens_after": filtered.num_pos,
+            "filters": {
+                "no_below": self.no_below,
+                "no_above": self.no_above,
+                "keep_n": self.keep_n,
+            },
+            "dropped": dropped,
+            "n_phrases": len(self.phrases_),
+        }
+        return filtered, report
+
+    # -- transforming --------------------------------------------------------------------
+    def _finish_one(self, text: str) -> list[str]:
+        return self._finish(text, self.phrases_, self._stop_)
+
+    def _finish_all(self, texts: Sequence[str]) -> list[list[str]]:
+        return self._map(self._finish_one, texts)
+
+    def _map(self, func, texts: Sequence[str]) -> list[list[str]]:
+        if self.n_jobs == 1 or len(texts) < 200:
+            return [func(t) for t in texts]
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        chunks = max(1, len(texts) // (self.n_jobs * 8))
+        with ProcessPoolExecutor(max_workers=self.n_jobs, mp_context=context) as pool:
+            return list(pool.map(func, texts, chunksize=chunks))
+
+    def transform(self, texts: Iterable[str]) -> list[list[str]]:
+        """Token lists for texts, restricted to the fitted vocabulary.
+
+        Parameters
+        ----------
+        texts : iterable of str
+
+        Returns
+        -------
+        list of list of str
+        """
+        check_fitted(self, "dictionary_")
+        if isinstance(texts, str):
+            raise TypeError("TextPipeline.transform expects an iterable of texts, not a string")
+        texts = texts if isinstance(texts, Sequence) else list(texts)
+        vocab = self.dictionary_.token2id
+        return [[t for t in doc if t in vocab] for doc in self._finish_all(texts)]
+
+    def iter_transform(
+        self, texts: Iterable[str], *, batch_size: int = 1000
+    ) -> Iterator[list[str]]:
+        """Stream token lists for a large iterable of texts, ``batch_size`` at a time."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from self.transform(batch)
+                batch = []
+        if batch:
+            yield from self.transform(batch)
+
+    def to_corpus(self, token_docs: Iterable[Sequence[str]]) -> TokenCorpus:
+        """Wrap token lists in a :class:`TokenCorpus` that uses the fitted vocabulary."""
+        check_fitted(self, "dictionary_")
+        return TokenCorpus(token_docs, dictionary=self.dictionary_)
+
+    def term_frequencies(self) -> Counter:
+        """Document frequency of every kept term."""
+        check_fitted(self, "dictionary_")
+        d = self.dictionary_
+        return Counter({d[i]: df for i, df in d.dfs.items()})

@@ -182,6 +182,17 @@ def test_paragraph_heatmap_groups_rows_by_article():
     assert ax.get_xlabel() == "topic" and ax.get_title()
 
 
+def test_topic_columns_empty_for_a_model_are_left_out():
+    wide = make_doc_topics(k=4).assign(topic_4=np.nan, topic_5=np.nan)  # another model had K=6
+    fig = plot_doc_topic_heatmap(wide, model="nmf", level="paragraph")
+    assert tick_texts(fig.axes[0].get_xticklabels()) == ["0", "1", "2", "3"]
+    fig = plot_prevalence_by_date(wide, make_articles(), model="nmf", level="article")
+    assert len(fig.axes[0].get_lines()) == 4
+    with pytest.raises(TopickitError, match="no topic_<k> columns"):
+        plot_prevalence_by_article(wide.drop(columns=wide.filter(like="topic_").columns),
+                                   model="nmf", level="article")  # fmt: skip
+
+
 def test_heatmap_hides_row_labels_for_hundreds_of_rows_but_keeps_groups():
     doc_topics = make_doc_topics(n_docs=30, n_paras=10, k=6)
     fig = plot_doc_topic_heatmap(doc_topics, model="nmf", level="paragraph")
@@ -216,6 +227,9 @@ def test_metric_panels_skip_absent_metrics_and_show_seed_means():
     np.testing.assert_allclose(first_line.get_ydata(), expected.to_numpy())
     dashed = [line for line in fig.axes[0].get_lines() if line.get_linestyle() == "--"]
     assert len(dashed) == 1 and dashed[0].get_xdata()[0] == 4
+    stars = [line for line in fig.axes[0].get_lines() if line.get_marker() == "*"]
+    nmf_c_v = metrics[(metrics.model == "nmf") & (metrics.metric == "c_v") & (metrics.k == 4)]
+    assert len(stars) == 1 and stars[0].get_ydata()[0] == pytest.approx(nmf_c_v.value.mean())
     assert len(fig.axes[0].collections) == 2  # one std band per model
     assert "recommended K" in [t.get_text() for t in fig.legends[0].get_texts()]
 

@@ -86,11 +86,18 @@ def pretty_term(term: object, max_len: int = 22) -> str:
 
 
 def topic_columns(frame: pd.DataFrame, *, table: str = "doc_topics") -> list[str]:
-    """The ``topic_<k>`` columns of ``frame``, sorted by topic number."""
+    """The ``topic_<k>`` columns of ``frame`` that hold a value, sorted by topic number.
+
+    A run's table holds models of different K side by side, so the columns past a model's
+    own K are empty (NaN) for its rows; those columns are dropped.
+    """
     found = [(int(m.group(1)), c) for c in frame.columns if (m := _TOPIC_COLUMN.match(str(c)))]
     if not found:
         raise TopickitError(f"{table} table has no topic_<k> columns (got {list(frame.columns)})")
-    return [c for _, c in sorted(found)]
+    columns = [c for _, c in sorted(found) if frame[c].notna().any()]
+    if not columns:
+        raise TopickitError(f"{table} table has only empty topic_<k> columns for these rows")
+    return columns
 
 
 def topic_number(column: str) -> int:

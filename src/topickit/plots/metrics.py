@@ -118,13 +118,27 @@ def plot_metric_vs_k(
             mean = stats["mean"].to_numpy(dtype=float)
             std = stats["std"].fillna(0.0).to_numpy(dtype=float)
             colour = colours[name]
-            ax.plot(x, mean, marker="o", markersize=4, color=colour, linewidth=1.6)
+            size = 4 if len(x) > 1 else 7  # a model run at one K only must stay visible
+            ax.plot(x, mean, marker="o", markersize=size, color=colour, linewidth=1.6)
             if np.any(std > 0):
                 ax.fill_between(x, mean - std, mean + std, color=colour, alpha=0.2, linewidth=0)
             model = str(rows.loc[rows["_series"] == name, "model"].iloc[0])
             best_k = _recommended_for(recommended, model)
             if best_k is not None and isinstance(recommended, Mapping):
                 ax.axvline(best_k, color=colour, linestyle="--", linewidth=1.2, alpha=0.9)
+                # a star on the curve tells models with the same recommended K apart
+                at = np.flatnonzero(x == best_k)
+                if at.size:
+                    ax.plot(
+                        x[at],
+                        mean[at],
+                        linestyle="",
+                        marker="*",
+                        markersize=12,
+                        color=colour,
+                        markeredgecolor="black",
+                        markeredgewidth=0.6,
+                    )
         if recommended is not None and not isinstance(recommended, Mapping):
             ax.axvline(int(recommended), color="dimgrey", linestyle="--", linewidth=1.2)
         ax.set_title(METRIC_TITLES.get(metric, metric), fontsize=10)
@@ -150,11 +164,24 @@ def plot_metric_vs_k(
         )
     )
     if recommended is not None:
-        handles.append(Line2D([], [], color="grey", linestyle="--", label="recommended K"))
+        marker = "*" if isinstance(recommended, Mapping) else None
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="grey",
+                linestyle="--",
+                marker=marker,
+                markersize=10,
+                markeredgecolor="black",
+                markeredgewidth=0.6,
+                label="recommended K",
+            )
+        )
     fig.legend(
         handles=handles,
         loc="outside lower center",
-        ncols=min(len(handles), 5),
+        ncols=min(len(handles), 7),
         frameon=False,
         fontsize=9,
     )

@@ -1,0 +1,1 @@
+"""Themes: codebooks, annotations, theme classifiers and topic-to-theme mapping."""

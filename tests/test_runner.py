@@ -23,13 +23,25 @@ SMALL = {
     "sweep": {"k": [3, 4], "k_by_level": {"article": [2, 3]}, "seeds": 2},
     "models": [
         {"name": "nmf", "kind": "nmf"},
-        {"name": "lda", "kind": "gensim_lda",
-         "params": {"passes": 10, "iterations": 200, "init": "nmf"}},
-        {"name": "naive", "kind": "gensim_lda", "preprocess": "naive", "baseline": True,
-         "k": 3, "levels": ["paragraph"], "params": {"passes": 5}},
+        {
+            "name": "lda",
+            "kind": "gensim_lda",
+            "params": {"passes": 10, "iterations": 200, "init": "nmf"},
+        },
+        {
+            "name": "naive",
+            "kind": "gensim_lda",
+            "preprocess": "naive",
+            "baseline": True,
+            "k": 3,
+            "levels": ["paragraph"],
+            "params": {"passes": 5},
+        },
     ],
-    "compare": [{"a": "lda", "b": "nmf", "level": "paragraph"},
-                {"a": "lda@article", "b": "lda@paragraph"}],
+    "compare": [
+        {"a": "lda", "b": "nmf", "level": "paragraph"},
+        {"a": "lda@article", "b": "lda@paragraph"},
+    ],
     "outputs": {"figures": "best"},
 }
 
@@ -44,8 +56,15 @@ def small_run(tmp_path_factory):
 
 def test_run_folder_has_every_file_and_they_parse(small_run):
     _, _, out = small_run
-    for name in ("config.toml", "environment.json", "metrics.json", "metrics.csv", "topics.csv",
-                 "doc_topics.csv", "summary.md"):
+    for name in (
+        "config.toml",
+        "environment.json",
+        "metrics.json",
+        "metrics.csv",
+        "topics.csv",
+        "doc_topics.csv",
+        "summary.md",
+    ):
         assert (out / name).is_file(), name
     env = json.loads((out / "environment.json").read_text())
     assert env["seed"] == 3 and env["packages"]["gensim"]
@@ -109,12 +128,21 @@ def test_rerun_gives_identical_metrics_and_topics(small_run, tmp_path):
 
 
 def test_two_default_runs_never_share_a_folder(tmp_path):
-    config = parse_config({**SMALL, "levels": ["article"], "models": [SMALL["models"][0]],
-                           "compare": [], "outputs": {"figures": "none"}})
-    first = run_experiment(config, corpus_path=ROOT / "seeds", results_root=tmp_path,
-                           progress=False)
-    second = run_experiment(config, corpus_path=ROOT / "seeds", results_root=tmp_path,
-                            progress=False)
+    config = parse_config(
+        {
+            **SMALL,
+            "levels": ["article"],
+            "models": [SMALL["models"][0]],
+            "compare": [],
+            "outputs": {"figures": "none"},
+        }
+    )
+    first = run_experiment(
+        config, corpus_path=ROOT / "seeds", results_root=tmp_path, progress=False
+    )
+    second = run_experiment(
+        config, corpus_path=ROOT / "seeds", results_root=tmp_path, progress=False
+    )
     assert first.path != second.path
     assert first.path.parent == second.path.parent == tmp_path / "small"
 
@@ -122,8 +150,9 @@ def test_two_default_runs_never_share_a_folder(tmp_path):
 def test_failed_run_leaves_no_folder(tmp_path):
     config = parse_config({**SMALL, "corpus": {"path": str(tmp_path / "missing")}})
     with pytest.raises(Exception, match="does not exist"):
-        run_experiment(config, corpus_path=tmp_path / "missing", out=tmp_path / "out",
-                       progress=False)
+        run_experiment(
+            config, corpus_path=tmp_path / "missing", out=tmp_path / "out", progress=False
+        )
     assert not (tmp_path / "out").exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -133,8 +162,7 @@ def test_existing_output_folder_is_refused(tmp_path):
     (tmp_path / "taken" / "x.txt").write_text("x")
     config = parse_config(SMALL)
     with pytest.raises(Exception, match="already exists"):
-        run_experiment(config, corpus_path=ROOT / "seeds", out=tmp_path / "taken",
-                       progress=False)
+        run_experiment(config, corpus_path=ROOT / "seeds", out=tmp_path / "taken", progress=False)
 
 
 def test_bad_config_is_rejected_before_any_work():

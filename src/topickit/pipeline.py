@@ -15,8 +15,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import numpy as np
 from gensim.corpora import Dictionary
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -24,6 +25,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from topickit._validation import Interval, check_fitted, validate_params
 from topickit.cleaning import normalize_text
 from topickit.features import TokenCorpus, build_dictionary
+from topickit.pipeline_state import pipeline_from_state, pipeline_get_state
 from topickit.text.lemmatize import lemmatize
 from topickit.text.phrases import (
     PHRASE_DELIMITER,
@@ -364,3 +366,27 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         check_fitted(self, "dictionary_")
         d = self.dictionary_
         return Counter({d[i]: df for i, df in d.dfs.items()})
+
+    # -- persistence ---------------------------------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Everything needed to rebuild the fitted pipeline, without pickle.
+
+        Returns
+        -------
+        meta : dict
+            JSON-able params, phrase table, stop-word set, vocabulary and report.
+        arrays : dict of str to ndarray
+            Document and collection frequency of each term (int64, in id order).
+        """
+        return pipeline_get_state(self)
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> TextPipeline:
+        """Rebuild a fitted pipeline from :meth:`get_state` output.
+
+        Raises
+        ------
+        BundleError
+            When the state is of another format or incomplete.
+        """
+        return pipeline_from_state(cls, meta, arrays)

@@ -148,11 +148,16 @@ class OutputsConfig(_Section):
 
 
 class ExperimentConfig(_Section):
-    """A whole experiment, as written in ``experiments/*.toml`` with every default filled in."""
+    """A whole experiment, as written in ``experiments/*.toml`` with every default filled in.
+
+    ``n_jobs`` is the number of worker processes for fits and figures (0 or less: one per
+    core); every fit is seeded and limited to one BLAS thread, so results do not depend on it.
+    """
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str = ""
     seed: int = Field(0, ge=0)
+    n_jobs: int = 2
     levels: list[Level] = Field(default_factory=lambda: ["article", "paragraph"])
     corpus: CorpusConfig = Field(default_factory=CorpusConfig)
     preprocess: PreprocessConfig = Field(default_factory=PreprocessConfig)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,24 +15,139 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from topickit import plots
 from topickit.experiment.config import ExperimentConfig
+from topickit.experiment.parallel import run_jobs
 
 __all__ = ["write_figures"]
 
 logger = logging.getLogger(__name__)
 
 
-def _save(fig, folder, name: str, written: dict[str, str], caption: str) -> None:
+@dataclass(frozen=True)
+class _FigureJob:
+    name: str
+    caption: str
+    draw: Callable[..., Any]
+    kwargs: dict
+
+
+def _render(index: int, *, jobs: list[_FigureJob], folder) -> tuple[str, str] | None:
+    job = jobs[index]
+    fig = job.draw(**job.kwargs)
     if fig is None:
-        return
-    path = folder.file(f"figures/{name}.png")
-    plots.save_figure(fig, path)
-    written[f"figures/{name}.png"] = caption
+        return None
+    relative = f"figures/{job.name}.png"
+    plots.save_figure(fig, folder.file(relative))
+    return relative, job.caption
+
+
+def _plan_figures(
+    config: ExperimentConfig, result, topics: pd.DataFrame, doc_topics: pd.DataFrame
+) -> list[_FigureJob]:
+    jobs: list[_FigureJob] = []
+    articles = result.articles
+    for level in config.levels:
+        level_metrics = result.metrics[result.metrics.level == level]
+        if level_metrics["k"].nunique() > 1:
+            rec = {r.model: int(r.k) for r in result.recommended.itertuples() if r.level == level}
+            jobs.append(
+                _FigureJob(
+                    f"metrics_vs_k_{level}",
+                    f"Metrics against K at the {level} level (mean ± s.d. over seeds)",
+                    plots.plot_metric_vs_k,
+                    {"metrics": level_metrics, "level": level, "recommended": rec},
+                )
+            )
+    for (name, level), fit in sorted(result.final.items()):
+        if config.outputs.figures == "best" and result.best.get(level) != name:
+            continue
+        jobs.append(
+            _FigureJob(
+                f"top_terms_{name}_{level}",
+                f"Top terms of {name} at the {level} level (K={fit.plan.k})",
+                plots.plot_top_terms,
+                {
+                    "topics": topics,
+                    "model": name,
+                    "level": level,
+                    "n_terms": config.outputs.top_terms,
+                },
+            )
+        )
+        jobs.append(
+            _FigureJob(
+                f"doc_topics_{name}_{level}",
+                f"Unit × topic weights of {name} at the {level} level",
+                plots.plot_doc_topic_heatmap,
+                {"doc_topics": doc_topics, "model": name, "level": level, "articles": articles},
+            )
+        )
+    for level, name in sorted(result.best.items()):
+        common = {"doc_topics": doc_topics, "model": name, "level": level}
+        jobs.append(
+            _FigureJob(
+                f"prevalence_by_article_{name}_{level}",
+                f"Topic share per article, {name} at the {level} level",
+                plots.plot_prevalence_by_article,
+                {**common, "articles": articles},
+            )
+        )
+        jobs.append(
+            _FigureJob(
+                f"prevalence_by_date_{name}_{level}",
+                f"Topic share by publication date, {name} at the {level} level",
+                plots.plot_prevalence_by_date,
+                {**common, "articles": articles},
+            )
+        )
+        fit = result.final[(name, level)]
+        if len(fit.doc_topic) >= 3:
+            counts = result.data[level].tokens.counts
+            vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+            method = config.outputs.unit_map
+            jobs.append(
+                _FigureJob(
+                    f"unit_map_{name}_{level}",
+                    f"2-D map of {level} units coloured by their top {name} topic",
+                    plots.plot_unit_map,
+                    {
+                        "vectors": vectors,
+                        "labels": np.argmax(fit.doc_topic, axis=1),
+                        "method": method,
+                        "title": f"Units at the {level} level (TF-IDF, {method.upper()}), "
+                        f"coloured by {name} topic",
+                        "random_state": config.seed,
+                    },
+                )
+            )
+    for label, alignment in result.alignments.items():
+        a, b = label.split(" vs ")
+        slug = label.replace(" vs ", "_vs_").replace("@", "-")
+        jobs.append(
+            _FigureJob(
+                f"alignment_{slug}",
+                f"Topic alignment {label}",
+                plots.plot_alignment_heatmap,
+                {
+                    "matrix": alignment.matrix,
+                    "pairs": alignment.pairs,
+                    "title": f"Topic alignment: {a} vs {b}",
+                    "ylabel": f"{a} topic",
+                    "xlabel": f"{b} topic",
+                },
+            )
+        )
+    return jobs
 
 
 def write_figures(
-    folder, config: ExperimentConfig, result, topics: pd.DataFrame, doc_topics: pd.DataFrame
+    folder,
+    config: ExperimentConfig,
+    result,
+    topics: pd.DataFrame,
+    doc_topics: pd.DataFrame,
+    extra: list | None = None,
 ) -> dict[str, str]:
-    """Draw and save every figure the config asks for.
+    """Draw and save every figure the config asks for, on ``config.n_jobs`` processes.
 
     Parameters
     ----------
@@ -37,100 +156,22 @@ def write_figures(
     result : RunResult
     topics, doc_topics : pandas.DataFrame
         The run's ``topics.csv`` and ``doc_topics.csv`` tables.
+    extra : list of (name, caption, draw, kwargs), optional
+        Further figures (e.g. from the theme analysis).
 
     Returns
     -------
     dict of str to str
         Relative PNG path to a one-line caption, in drawing order.
     """
-    written: dict[str, str] = {}
     if config.outputs.figures == "none":
-        return written
-    articles = result.articles
-    n_terms = config.outputs.top_terms
-    for level in config.levels:
-        level_metrics = result.metrics[result.metrics.level == level]
-        if level_metrics["k"].nunique() > 1:
-            rec = {r.model: int(r.k) for r in result.recommended.itertuples() if r.level == level}
-            fig = plots.plot_metric_vs_k(level_metrics, level=level, recommended=rec)
-            _save(
-                fig,
-                folder,
-                f"metrics_vs_k_{level}",
-                written,
-                f"Metrics against K at the {level} level (mean ± s.d. over seeds)",
-            )
-    for (name, level), fit in sorted(result.final.items()):
-        is_best = result.best.get(level) == name
-        if config.outputs.figures == "best" and not is_best:
-            continue
-        fig = plots.plot_top_terms(topics, model=name, level=level, n_terms=n_terms)
-        _save(
-            fig,
-            folder,
-            f"top_terms_{name}_{level}",
-            written,
-            f"Top terms of {name} at the {level} level (K={fit.plan.k})",
-        )
-        fig = plots.plot_doc_topic_heatmap(doc_topics, model=name, level=level, articles=articles)
-        _save(
-            fig,
-            folder,
-            f"doc_topics_{name}_{level}",
-            written,
-            f"Unit × topic weights of {name} at the {level} level",
-        )
-    for level, name in sorted(result.best.items()):
-        fig = plots.plot_prevalence_by_article(
-            doc_topics, model=name, level=level, articles=articles
-        )
-        _save(
-            fig,
-            folder,
-            f"prevalence_by_article_{name}_{level}",
-            written,
-            f"Topic share per article, {name} at the {level} level",
-        )
-        fig = plots.plot_prevalence_by_date(doc_topics, articles, model=name, level=level)
-        _save(
-            fig,
-            folder,
-            f"prevalence_by_date_{name}_{level}",
-            written,
-            f"Topic share by publication date, {name} at the {level} level",
-        )
-        fit = result.final[(name, level)]
-        if len(fit.doc_topic) >= 3:
-            counts = result.data[level].tokens.counts
-            vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts).toarray()
-            labels = np.argmax(fit.doc_topic, axis=1)
-            fig = plots.plot_unit_map(
-                vectors,
-                labels,
-                method=config.outputs.unit_map,
-                title=f"Units at the {level} level (TF-IDF, {config.outputs.unit_map.upper()}), "
-                f"coloured by {name} topic",
-                random_state=config.seed,
-            )
-            _save(
-                fig,
-                folder,
-                f"unit_map_{name}_{level}",
-                written,
-                f"2-D map of {level} units coloured by their top {name} topic",
-            )
-    for label, alignment in result.alignments.items():
-        a, b = label.split(" vs ")
-        fig = plots.plot_alignment_heatmap(
-            alignment.matrix,
-            pairs=alignment.pairs,
-            title=f"Topic alignment: {a} vs {b}",
-            ylabel=f"{a} topic",
-            xlabel=f"{b} topic",
-        )
-        slug = label.replace(" vs ", "_vs_").replace("@", "-")
-        _save(fig, folder, f"alignment_{slug}", written, f"Topic alignment {label}")
-    return written
+        return {}
+    jobs = _plan_figures(config, result, topics, doc_topics)
+    jobs += [_FigureJob(*item) for item in extra or []]
+    rendered = run_jobs(
+        partial(_render, jobs=jobs, folder=folder), range(len(jobs)), n_jobs=config.n_jobs
+    )
+    return dict(item for item in rendered if item is not None)
 
 
 def figure_links(written: dict[str, str]) -> list[str]:

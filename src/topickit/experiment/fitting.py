@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from topickit.experiment.config import ExperimentConfig, ModelConfig
+from topickit.experiment.parallel import run_jobs
 from topickit.experiment.units import LevelData
 from topickit.models import make_model
 from topickit.models.base import TopicModel
 
-__all__ = ["Fit", "FitPlan", "plan_fits", "run_fits"]
+__all__ = ["Fit", "FitPlan", "fit_one", "plan_fits", "run_fits"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +95,25 @@ def plan_fits(config: ExperimentConfig, n_units: dict[str, int]) -> tuple[list[F
     return plans, notes
 
 
+def fit_one(plan: FitPlan, data: dict[str, LevelData], topn: int) -> Fit:
+    """Fit one planned model on its level's tokens."""
+    key = f"naive:{plan.level}" if plan.model.preprocess == "naive" else plan.level
+    corpus = data[key].tokens
+    estimator = make_model(
+        plan.model.kind, n_topics=plan.k, random_state=plan.seed, **plan.model.params
+    )
+    estimator.fit(corpus)
+    doc_topic = estimator.transform(corpus)
+    return Fit(plan, estimator, doc_topic, estimator.topic_terms(max(topn, 30)))
+
+
 def run_fits(
-    plans: list[FitPlan], data: dict[str, LevelData], *, topn: int, progress: bool = True
+    plans: list[FitPlan],
+    data: dict[str, LevelData],
+    *,
+    topn: int,
+    progress: bool = True,
+    n_jobs: int = 1,
 ) -> Iterator[Fit]:
     """Fit each planned model and yield its results.
 
@@ -107,17 +126,13 @@ def run_fits(
         Number of ranked terms kept per topic (at least the evaluation's top-N).
     progress : bool, default=True
         Show a progress bar.
+    n_jobs : int, default=1
+        Worker processes (see :func:`topickit.experiment.parallel.run_jobs`); every fit
+        is seeded, so the results do not depend on it.
 
     Yields
     ------
     Fit
     """
-    for plan in tqdm(plans, desc="fitting models", unit="fit", disable=not progress):
-        key = f"naive:{plan.level}" if plan.model.preprocess == "naive" else plan.level
-        corpus = data[key].tokens
-        estimator = make_model(
-            plan.model.kind, n_topics=plan.k, random_state=plan.seed, **plan.model.params
-        )
-        estimator.fit(corpus)
-        doc_topic = estimator.transform(corpus)
-        yield Fit(plan, estimator, doc_topic, estimator.topic_terms(max(topn, 30)))
+    fits = run_jobs(partial(fit_one, data=data, topn=topn), plans, n_jobs=n_jobs)
+    yield from tqdm(fits, total=len(plans), desc="fitting models", unit="fit", disable=not progress)

@@ -42,7 +42,7 @@ def _cell(sweep, model, level, k, metric) -> str:
     mean, std = _metric_at(sweep, model, level, k, metric)
     if mean is None:
         return "–"
-    if std is None or math.isnan(std) or std == 0:
+    if std is None or math.isnan(std) or abs(std) < 0.0005:
         return _fmt(mean)
     return f"{_fmt(mean)} ± {_fmt(std)}"
 
@@ -166,6 +166,24 @@ def render_summary(
             lines += [section.rstrip(), ""]
 
     notes = list(result.notes)
+    stab = result.sweep[(result.sweep.metric == "stability") & (result.sweep["mean"] >= 0.9995)]
+    seed_free = sorted(
+        {
+            r.model
+            for r in stab.itertuples()
+            if (
+                result.final.get((r.model, r.level)) is not None
+                and result.final[(r.model, r.level)].plan.k == r.k
+            )
+        }
+    )
+    if seed_free:
+        notes.append(
+            f"{', '.join(seed_free)}: the same topics from every seed at the chosen K "
+            '(NMF starts from NNDSVDa, which does not use the seed, and `init = "nmf"` '
+            "LDA starts from that NMF), so their stability of 1 says the result is "
+            "reproducible, not that the topics are right."
+        )
     for level in config.levels:
         d = result.data[level]
         if d.pipeline is None:

@@ -203,11 +203,15 @@ def run_experiment(
 
         plans, notes = plan_fits(config, {k: len(v.tokens) for k, v in data.items()})
         t = time.perf_counter()
-        fits = list(run_fits(plans, data, topn=config.outputs.top_terms, progress=progress))
+        fits = list(
+            run_fits(
+                plans, data, topn=config.outputs.top_terms, progress=progress, n_jobs=config.n_jobs
+            )
+        )
         timings["fit"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        metrics = score_fits(fits, data, config.evaluation)
+        metrics = score_fits(fits, data, config.evaluation, n_jobs=config.n_jobs)
         sweep = summarise_metrics(metrics)
         recommended = _recommend(config, sweep)
         chosen = {(r.model, r.level): int(r.k) for r in recommended.itertuples()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from topickit.evaluation import (
 )
 from topickit.experiment.config import EvaluationConfig
 from topickit.experiment.fitting import Fit
+from topickit.experiment.parallel import run_jobs
 from topickit.experiment.units import LevelData
 
 __all__ = ["METRIC_COLUMNS", "holdout_perplexity", "score_fits"]
@@ -32,8 +34,22 @@ def _data_key(fit: Fit) -> str:
     return f"naive:{fit.plan.level}" if fit.plan.model.preprocess == "naive" else fit.plan.level
 
 
+def _coherence_job(
+    job: tuple[str, str], *, by_data: dict[str, list[Fit]], data: dict[str, LevelData], topn: int
+) -> list[float]:
+    key, measure = job
+    scorer = CoherenceScorer(data[key].tokens, measures=(measure,), topn=topn)
+    topic_sets = {str(i): f.top_terms(topn) for i, f in enumerate(by_data[key])}
+    results = scorer.score_many(topic_sets)
+    return [float(results[str(i)][measure].mean) for i in range(len(by_data[key]))]
+
+
 def score_fits(
-    fits: Sequence[Fit], data: dict[str, LevelData], options: EvaluationConfig
+    fits: Sequence[Fit],
+    data: dict[str, LevelData],
+    options: EvaluationConfig,
+    *,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Coherence, diversity, silhouette and cross-seed stability for every fit.
 
@@ -45,6 +61,8 @@ def score_fits(
     fits : sequence of Fit
     data : dict of str to LevelData
     options : EvaluationConfig
+    n_jobs : int, default=1
+        Worker processes; each (level, measure) pair is one job.
 
     Returns
     -------
@@ -56,23 +74,19 @@ def score_fits(
     by_data: dict[str, list[Fit]] = defaultdict(list)
     for fit in fits:
         by_data[_data_key(fit)].append(fit)
+    jobs = [(key, measure) for key in by_data for measure in options.coherence]
+    task = partial(_coherence_job, by_data=by_data, data=data, topn=options.topn)
+    scores: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for (key, measure), means in zip(jobs, run_jobs(task, jobs, n_jobs=n_jobs), strict=True):
+        for i, value in enumerate(means):
+            scores[(key, i)][measure] = value
     for key, group in by_data.items():
-        level_data = data[key]
-        if options.coherence:
-            scorer = CoherenceScorer(
-                level_data.tokens, measures=tuple(options.coherence), topn=options.topn
-            )
-            scores = scorer.score_many(
-                {str(i): f.top_terms(options.topn) for i, f in enumerate(group)}
-            )
-        else:
-            scores = {}
-        tfidf = _tfidf(level_data) if options.silhouette else None
+        tfidf = _tfidf(data[key]) if options.silhouette else None
         for i, fit in enumerate(group):
             name, level, k, seed = fit.key
             base = {"model": name, "level": level, "k": k, "seed": seed}
-            for measure, result in scores.get(str(i), {}).items():
-                rows.append({**base, "metric": measure, "value": float(result.mean)})
+            for measure in options.coherence:
+                rows.append({**base, "metric": measure, "value": scores[(key, i)][measure]})
             rows.append(
                 {
                     **base,

@@ -11,12 +11,13 @@ from topickit.models.lda_gensim import GensimLDA
 from topickit.models.lda_sklearn import SklearnLDA
 from topickit.models.lsa import LSA
 from topickit.models.nmf import TfidfNMF
+from topickit.models.seeded_lda import SeededLDA
 
 __all__ = ["MODELS", "make_model"]
 
 #: Registry of model classes by their ``kind``.
 MODELS: dict[str, type[TopicModel]] = {
-    cls.kind: cls for cls in (GensimLDA, TfidfKMeans, LSA, TfidfNMF, SklearnLDA)
+    cls.kind: cls for cls in (GensimLDA, TfidfKMeans, LSA, TfidfNMF, SklearnLDA, SeededLDA)
 }
 
 

@@ -113,8 +113,12 @@ class Codebook:
         rules = data.get("rules", [])
         if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
             raise ConfigError(f"{source}: rules: must be a list of strings")
-        return cls(str(data.get("name", "codebook")), str(data.get("version", "1")),
-                   tuple(themes), tuple(rules))
+        return cls(
+            str(data.get("name", "codebook")),
+            str(data.get("version", "1")),
+            tuple(themes),
+            tuple(rules),
+        )
 
 
 def load_codebook(path: str | Path) -> Codebook:

@@ -68,6 +68,14 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="run folder (default: results/<name>/<run-id>/)")
     run.add_argument("--seed", type=int, help="override the config's seed")
     run.add_argument("--quiet", action="store_true", help="hide progress output")
+
+    data = sub.add_parser("data", help="fetch and manage public data sets")
+    data_sub = data.add_subparsers(dest="data_command", parser_class=_Parser, required=True)
+    fetch = data_sub.add_parser("fetch", help="download a public data set into the cache")
+    fetch.add_argument("name", help="data set name (e.g. newsarticles)")
+    fetch.add_argument("--dir", type=Path, help="cache folder (default: .cache/topickit)")
+    fetch.add_argument("--force", action="store_true", help="download again even if cached")
+    data_sub.add_parser("list", help="list the data sets that can be fetched")
     return parser
 
 
@@ -86,6 +94,13 @@ def _run_command(args: argparse.Namespace) -> int:
             f"{DEFAULT_CONFIG} not found: run from the topickit checkout or pass a CONFIG path"
         )
     config, corpus_path = load_config(config_path, seed=args.seed)
+    if config.task == "similarity":
+        from topickit.experiment.similarity import run_similarity
+
+        result = run_similarity(config, config_path=config_path, out=args.out,
+                                progress=not args.quiet)
+        print(result.path)
+        return 0
     if not args.quiet:
         print(f"running {config.name} on {corpus_path}", file=sys.stderr)
     result = run_experiment(
@@ -97,6 +112,12 @@ def _run_command(args: argparse.Namespace) -> int:
     )
     print(result.path)
     return 0
+
+
+def _data_command(args: argparse.Namespace) -> int:
+    from topickit.commands.data import data_command
+
+    return data_command(args)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -128,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.WARNING, format="topickit: %(message)s")
     warnings.showwarning = _show_warning
-    handlers = {"corpus": _corpus_command, "run": _run_command}
+    handlers = {"corpus": _corpus_command, "run": _run_command, "data": _data_command}
     try:
         return handlers[args.command](args)
     except TopickitError as err:

@@ -21,6 +21,8 @@ __all__ = [
     "ModelConfig",
     "OutputsConfig",
     "PreprocessConfig",
+    "RepresentationConfig",
+    "SimilarityConfig",
     "SweepConfig",
     "load_config",
     "parse_config",
@@ -147,6 +149,29 @@ class OutputsConfig(_Section):
     top_terms: int = Field(10, ge=1, le=50)
 
 
+class RepresentationConfig(_Section):
+    """One document representation compared in a similarity experiment."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class SimilarityConfig(_Section):
+    """A document-similarity experiment against human ratings (e.g. the Lee corpus).
+
+    Paths are relative to the config file; a path written ``gensim-test-data:NAME`` names a
+    file shipped in gensim's own test data.
+    """
+
+    background: str
+    test: str
+    ratings: str
+    max_background: int | None = Field(None, ge=2)
+    max_test: int | None = Field(None, ge=3)
+    representations: list[RepresentationConfig]
+
+
 class ExperimentConfig(_Section):
     """A whole experiment, as written in ``experiments/*.toml`` with every default filled in.
 
@@ -162,7 +187,9 @@ class ExperimentConfig(_Section):
     corpus: CorpusConfig = Field(default_factory=CorpusConfig)
     preprocess: PreprocessConfig = Field(default_factory=PreprocessConfig)
     sweep: SweepConfig = Field(default_factory=SweepConfig)
-    models: list[ModelConfig]
+    task: Literal["topics", "similarity"] = "topics"
+    models: list[ModelConfig] = Field(default_factory=list)
+    similarity: SimilarityConfig | None = None
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     compare: list[CompareConfig] = Field(default_factory=list)
     outputs: OutputsConfig = Field(default_factory=OutputsConfig)
@@ -170,7 +197,9 @@ class ExperimentConfig(_Section):
     @model_validator(mode="after")
     def _check_references(self) -> ExperimentConfig:
         names = [m.name for m in self.models]
-        if not names:
+        if self.task == "similarity" and self.similarity is None:
+            raise ValueError("similarity: task = 'similarity' needs a [similarity] section")
+        if self.task == "topics" and not names:
             raise ValueError("models: at least one model is needed")
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

@@ -300,7 +300,7 @@ def test_a_missing_file_is_named(nmf_copy):
 
 def test_a_missing_manifest_is_reported(nmf_copy):
     (nmf_copy / "manifest.json").unlink()
-    with pytest.raises(BundleError, match="no manifest.json found"):
+    with pytest.raises(BundleError, match=r"no manifest\.json found"):
         load_bundle(nmf_copy)
 
 
@@ -316,9 +316,7 @@ def test_a_newer_major_format_version_is_refused_naming_both_versions(nmf_copy):
     manifest = _manifest(nmf_copy)
     manifest["format_version"] = "2.0"
     _write_manifest(nmf_copy, manifest)
-    with pytest.raises(
-        BundleError, match=r"version 2\.0 is newer than this topickit reads \(1\.0\)"
-    ):
+    with pytest.raises(BundleError, match=r"version 2\.0 is newer than .* \(1\.0\)"):
         load_bundle(nmf_copy)
 
 
@@ -326,7 +324,7 @@ def test_a_newer_minor_format_version_loads_with_a_warning(nmf_copy):
     manifest = _manifest(nmf_copy)
     manifest["format_version"] = "1.7"
     _write_manifest(nmf_copy, manifest)
-    with pytest.warns(BundleWarning, match="1.7 is newer than 1.0"):
+    with pytest.warns(BundleWarning, match=r"1\.7 is newer than 1\.0"):
         bundle = load_bundle(nmf_copy)
     assert bundle.n_topics == 4
 
@@ -384,7 +382,7 @@ def test_a_symbolic_link_inside_a_bundle_folder_is_refused(nmf_copy, tmp_path):
     outside = tmp_path / "outside.json"
     outside.write_text("{}", encoding="utf-8")
     (nmf_copy / "link.json").symlink_to(outside)
-    with pytest.raises(BundleError, match="refusing symbolic link in bundle: link.json"):
+    with pytest.raises(BundleError, match=r"refusing symbolic link in bundle: link\.json"):
         load_bundle(nmf_copy)
 
 
@@ -506,7 +504,7 @@ def _bundle_components(path: Path) -> list[str]:
 
 
 def test_predict_themes_without_a_classifier_says_so(saved):
-    with pytest.raises(BundleError, match="^this bundle has no theme classifier$"):
+    with pytest.raises(BundleError, match=r"^this bundle has no theme classifier$"):
         load_bundle(saved["kmeans"]).predict_themes(["text"])
 
 
@@ -524,3 +522,17 @@ def test_the_bundle_code_never_imports_pickle_or_evaluates_code():
     )
     for source in sources:
         assert not banned.search(source.read_text(encoding="utf-8")), source.name
+
+
+def test_a_real_lexicon_classifier_round_trips_through_a_zip_bundle(fitted, tmp_path):
+    from topickit.themes.codebook import load_codebook
+    from topickit.themes.lexicon import LexiconScorer
+
+    codebook = load_codebook(ROOT / "experiments" / "codebook.toml")
+    clf = LexiconScorer(codebook).fit(fitted["texts"])
+    path = _save(fitted, tmp_path / "lex.zip", theme_classifier=clf, codebook=codebook)
+    frame = load_bundle(path).predict_themes(fitted["texts"])
+    assert list(frame.columns) == ["theme", *(f"theme_{n}" for n in codebook.names)]
+    expected = clf.predict_scores(fitted["texts"])
+    np.testing.assert_allclose(frame.iloc[:, 1:].to_numpy(float), expected, atol=1e-12)
+    assert frame["theme"].tolist() == [codebook.names[i] for i in expected.argmax(axis=1)]

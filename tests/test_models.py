@@ -24,6 +24,8 @@ from topickit.models import (
     make_model,
 )
 from topickit.models.base import fit_idf, tfidf_weights
+from topickit.models.lda_tomotopy import tomotopy_available
+from topickit.models.seeded_lda import SeededLDA
 
 POOLS = [
     ["gaza", "strike", "rocket", "army", "tunnel", "border", "soldier", "shelling"],
@@ -31,7 +33,7 @@ POOLS = [
     ["vote", "election", "parliament", "coalition", "minister", "ballot", "party", "campaign"],
 ]
 SHARED = ["said", "report", "today", "official"]
-THEMED = ["kmeans", "nmf", "gensim_lda", "sklearn_lda"]
+THEMED = ["kmeans", "nmf", "gensim_lda", "sklearn_lda", "seeded_lda"]
 ALL_KINDS = sorted(MODELS)
 
 
@@ -57,7 +59,14 @@ MIXED_DOCS = [
 
 
 # gensim's online updates need more than the default 10 passes on a 30-document corpus
-EXTRA = {"gensim_lda": {"passes": 20}}
+SEEDED = {
+    "themes": [
+        {"name": "war", "seed_terms": ["gaza", "strike"]},
+        {"name": "economy", "seed_terms": ["oil", "price"]},
+        {"name": "politics", "seed_terms": ["vote", "election"]},
+    ]
+}
+EXTRA = {"gensim_lda": {"passes": 20}, "seeded_lda": {"passes": 20, "codebook": SEEDED}}
 
 
 def build(kind: str, **params) -> TopicModel:
@@ -230,7 +239,7 @@ def test_unfitted_model_raises_not_fitted(kind):
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_fit_rejects_empty_input(kind):
-    model = make_model(kind, n_topics=2)
+    model = build(kind)
     with pytest.raises(CorpusError, match="got no documents"):
         model.fit([])
     with pytest.raises(CorpusError, match="empty vocabulary"):
@@ -397,13 +406,17 @@ def test_from_state_rejects_wrong_kind_and_missing_parts(fitted):
 
 # ---------------------------------------------------------------------------- registry
 def test_registry_lists_every_model():
-    assert dict(MODELS) == {
+    core = {k: v for k, v in MODELS.items() if k != "tomotopy_lda"}
+    assert core == {
         "gensim_lda": GensimLDA,
         "kmeans": TfidfKMeans,
         "lsa": LSA,
         "nmf": TfidfNMF,
         "sklearn_lda": SklearnLDA,
+        "seeded_lda": SeededLDA,
     }
+    # the optional fast backend is listed exactly when its package is installed
+    assert ("tomotopy_lda" in MODELS) == tomotopy_available()
     model = make_model("gensim_lda", n_topics=4, passes=2)
     assert isinstance(model, GensimLDA)
     assert model.get_params()["passes"] == 2
@@ -414,7 +427,7 @@ def test_make_model_errors_name_the_problem():
         ConfigError,
         match=re.escape(
             "unknown model kind 'bertopic'; choose one of: gensim_lda, kmeans, lsa, nmf, "
-            "sklearn_lda"
+            "seeded_lda, sklearn_lda"
         ),
     ):
         make_model("bertopic")
@@ -454,7 +467,7 @@ def seed_paragraph_tokens(seed_texts: dict[str, str]) -> list[list[str]]:
 def test_models_fit_the_real_seed_paragraphs(seed_texts, kind):
     docs = seed_paragraph_tokens(seed_texts)
     assert len(docs) >= 10
-    model = make_model(kind, n_topics=4).fit(docs)
+    model = build(kind, n_topics=4).fit(docs)
     out = model.transform(docs)
     assert out.shape == (len(docs), 4) and np.isfinite(out).all()
     if model.rows_sum_to_one:

@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.metrics import accuracy_score, f1_score
 
 from topickit.exceptions import ConfigError
-from topickit.models import MODELS, TopicModel, make_model
+from topickit.models import MODELS, GensimLDA, TopicModel, make_model
 from topickit.models.seeded_lda import SeededLDA
 from topickit.themes.codebook import Codebook
 
@@ -177,6 +177,20 @@ def test_invalid_parameters_are_rejected(book) -> None:
         make_model("seeded_lda", codebook=book, eta="auto")
 
 
+def test_perplexity_corrects_gensims_bound_for_a_topic_by_term_prior(book, synthetic) -> None:
+    docs = synthetic[0]
+    # seed_weight 0 and no damping: every row of eta is the same, so the bound must equal
+    # gensim's own bound computed with the one-row (per-term) prior, which gensim gets right
+    model = SeededLDA(codebook=book, passes=3, seed_weight=0.0, cross_seed_factor=1.0).fit(docs)
+    corrected = model.log_perplexity(docs)
+    model.model_.eta = np.asarray(model.model_.eta)[0].copy()
+    assert corrected == pytest.approx(GensimLDA.log_perplexity(model, docs), abs=1e-5)
+    seeded = SeededLDA(codebook=book, passes=20).fit(docs)
+    plain = GensimLDA(4, passes=20).fit(docs)
+    assert seeded.log_perplexity(docs) < 0
+    assert seeded.perplexity(docs) == pytest.approx(plain.perplexity(docs), rel=0.2)
+
+
 def test_nmf_start_keeps_the_theme_order(book, synthetic) -> None:
     docs, labels = synthetic
     model = SeededLDA(codebook=book, init="nmf", passes=10, random_state=1).fit(docs)
@@ -186,18 +200,24 @@ def test_nmf_start_keeps_the_theme_order(book, synthetic) -> None:
     assert accuracy_score(labels, model.predict_theme(docs)) >= 0.9
 
 
-def test_state_round_trip(fitted, synthetic, tmp_path) -> None:
-    meta, arrays = fitted.get_state()
-    assert meta["kind"] == "seeded_lda"
-    assert meta["params"]["codebook"] == fitted.codebook_.to_dict()
-    assert meta["topic_themes"] == fitted.topic_themes_
-    (tmp_path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    np.savez(tmp_path / "arrays.npz", **arrays)
-    with np.load(tmp_path / "arrays.npz", allow_pickle=False) as loaded:
-        restored = TopicModel.from_state(
-            json.loads((tmp_path / "meta.json").read_text(encoding="utf-8")), dict(loaded)
+def _round_trip(model: SeededLDA, folder: Path) -> TopicModel:
+    meta, arrays = model.get_state()
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    np.savez(folder / "arrays.npz", **arrays)
+    with np.load(folder / "arrays.npz", allow_pickle=False) as loaded:
+        return TopicModel.from_state(
+            json.loads((folder / "meta.json").read_text(encoding="utf-8")), dict(loaded)
         )
+
+
+def test_state_round_trip(fitted, synthetic, tmp_path) -> None:
+    meta, _ = fitted.get_state()
+    assert meta["kind"] == "seeded_lda"
+    assert meta["codebook"] == meta["params"]["codebook"] == fitted.codebook_.to_dict()
+    assert meta["topic_themes"] == fitted.topic_themes_
+    restored = _round_trip(fitted, tmp_path)
     assert isinstance(restored, SeededLDA)
+    assert restored.get_params() == fitted.get_params()
     assert restored.topic_themes_ == fitted.topic_themes_
     assert restored.codebook_ == fitted.codebook_
     assert restored.n_free_topics_ == 1
@@ -205,6 +225,21 @@ def test_state_round_trip(fitted, synthetic, tmp_path) -> None:
     np.testing.assert_allclose(restored.components_, fitted.components_, rtol=1e-6)
     np.testing.assert_allclose(restored.theme_scores(docs), fitted.theme_scores(docs), atol=1e-6)
     assert list(restored.predict_theme(docs)) == list(fitted.predict_theme(docs))
+
+
+def test_state_keeps_a_path_parameter_but_not_the_file(book, synthetic, tmp_path) -> None:
+    path = tmp_path / "codebook.toml"
+    lines = []
+    for name, seeds in SEEDS.items():
+        lines += ["[[themes]]", f'name = "{name}"', f"seed_terms = {json.dumps(seeds)}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs = synthetic[0][:20]
+    model = SeededLDA(codebook=path, passes=2).fit(docs)
+    path.unlink()
+    restored = _round_trip(model, tmp_path)
+    assert restored.get_params()["codebook"] == path
+    assert restored.codebook_ == model.codebook_
+    np.testing.assert_allclose(restored.theme_scores(docs), model.theme_scores(docs), atol=1e-6)
 
 
 # ---------------------------------------------------------------------- real seeds

@@ -8,10 +8,12 @@ The public names are importable from the package root::
     pipeline = topickit.TextPipeline()
     tokens = pipeline.to_corpus(pipeline.fit_transform(units["text"]))
     lda = topickit.GensimLDA(5, random_state=0).fit(tokens)
+    bundle = topickit.load("results/default/<run-id>/models/nmf_paragraph")
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from topickit.bundle import Bundle, load_bundle, save_bundle
 from topickit.cleaning import clean_article, normalize_text
 from topickit.corpus import Article, cleaning_audit, iter_articles, load_corpus
 from topickit.exceptions import (
@@ -36,6 +38,18 @@ from topickit.models import (
 )
 from topickit.pipeline import TextPipeline
 from topickit.segment import LEVELS, segment
+from topickit.themes import (
+    Codebook,
+    CombinedThemeClassifier,
+    LexiconScorer,
+    SupervisedThemeClassifier,
+    load_annotations,
+    load_codebook,
+    make_theme_classifier,
+)
+
+#: Load a saved model bundle (``topickit.load(path) -> Bundle``).
+load = load_bundle
 
 try:
     __version__ = version("topickit")
@@ -47,14 +61,19 @@ __all__ = [
     "LSA",
     "MODELS",
     "Article",
+    "Bundle",
     "BundleError",
+    "Codebook",
+    "CombinedThemeClassifier",
     "ConfigError",
     "CorpusError",
     "CorpusWarning",
     "ExperimentConfig",
     "GensimLDA",
+    "LexiconScorer",
     "NotFittedError",
     "SklearnLDA",
+    "SupervisedThemeClassifier",
     "TextPipeline",
     "TfidfKMeans",
     "TfidfNMF",
@@ -65,10 +84,16 @@ __all__ = [
     "clean_article",
     "cleaning_audit",
     "iter_articles",
+    "load",
+    "load_annotations",
+    "load_bundle",
+    "load_codebook",
     "load_config",
     "load_corpus",
     "make_model",
+    "make_theme_classifier",
     "normalize_text",
     "run_experiment",
+    "save_bundle",
     "segment",
 ]

@@ -1,4 +1,4 @@
-"""The ``topickit`` command line: ``corpus`` and ``run``.
+"""The ``topickit`` command line: ``corpus``, ``run``, ``infer`` and ``data``.
 
 User mistakes end with one line on stderr and exit status 2; no traceback.
 """
@@ -69,6 +69,26 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="override the config's seed")
     run.add_argument("--quiet", action="store_true", help="hide progress output")
 
+    infer = sub.add_parser("infer", help="apply a saved model to new text")
+    infer.add_argument(
+        "model", type=Path, help="a model bundle, or a run folder (its best model is used)"
+    )
+    infer.add_argument(
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="INPUT",
+        help="corpora to label: folders of text files, text files or tables",
+    )
+    infer.add_argument(
+        "--level",
+        choices=["article", "paragraph", "sentence"],
+        help="unit level (default: the model's own level)",
+    )
+    infer.add_argument(
+        "--out", type=Path, help="write the predictions to this CSV (default: standard output)"
+    )
+
     data = sub.add_parser("data", help="fetch and manage public data sets")
     data_sub = data.add_subparsers(dest="data_command", parser_class=_Parser, required=True)
     fetch = data_sub.add_parser("fetch", help="download a public data set into the cache")
@@ -97,8 +117,9 @@ def _run_command(args: argparse.Namespace) -> int:
     if config.task == "similarity":
         from topickit.experiment.similarity import run_similarity
 
-        result = run_similarity(config, config_path=config_path, out=args.out,
-                                progress=not args.quiet)
+        result = run_similarity(
+            config, config_path=config_path, out=args.out, progress=not args.quiet
+        )
         print(result.path)
         return 0
     if not args.quiet:
@@ -112,6 +133,12 @@ def _run_command(args: argparse.Namespace) -> int:
     )
     print(result.path)
     return 0
+
+
+def _infer_command(args: argparse.Namespace) -> int:
+    from topickit.commands.infer import infer_command
+
+    return infer_command(args)
 
 
 def _data_command(args: argparse.Namespace) -> int:
@@ -149,7 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.WARNING, format="topickit: %(message)s")
     warnings.showwarning = _show_warning
-    handlers = {"corpus": _corpus_command, "run": _run_command, "data": _data_command}
+    handlers = {
+        "corpus": _corpus_command,
+        "run": _run_command,
+        "data": _data_command,
+        "infer": _infer_command,
+    }
     try:
         return handlers[args.command](args)
     except TopickitError as err:

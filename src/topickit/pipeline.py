@@ -12,7 +12,7 @@ import logging
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -39,6 +39,24 @@ from topickit.text.tokenize import tokenize
 __all__ = ["TextPipeline"]
 
 logger = logging.getLogger(__name__)
+
+
+def _restrict_dictionary(full: Dictionary, kept: list[str]) -> Dictionary:
+    """The dictionary of ``full``'s documents with only the sorted terms ``kept``.
+
+    Equal to rebuilding it from the documents with the other terms removed: a term's
+    document and collection frequencies do not depend on the other terms.
+    """
+    out = Dictionary()
+    out.token2id = {t: i for i, t in enumerate(kept)}
+    out.id2token = {}
+    old_ids = [full.token2id[t] for t in kept]
+    out.dfs = {i: full.dfs[j] for i, j in enumerate(old_ids)}
+    out.cfs = {i: full.cfs[j] for i, j in enumerate(old_ids)}
+    out.num_docs = full.num_docs
+    out.num_pos = sum(out.cfs.values())
+    out.num_nnz = sum(out.dfs.values())
+    return out
 
 
 def _is_str_mapping(value: object) -> bool:
@@ -189,7 +207,12 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         return out
 
     def _finish(self, text: str, phrases: dict[str, float], stop: frozenset[str]) -> list[str]:
-        base = self.base_tokens(text)
+        return self._finish_tokens(self.base_tokens(text), phrases, stop)
+
+    def _finish_tokens(
+        self, base: list[str], phrases: dict[str, float], stop: frozenset[str]
+    ) -> list[str]:
+        """The steps after :meth:`base_tokens`: phrases, aliases, numbers, stop words."""
         joined = apply_phrases(base, phrases) if phrases else base
         aliases = self.aliases or {}
         out = []
@@ -275,8 +298,37 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         )
         return self
 
+    def fit_stream(
+        self, texts: Iterable[str] | Callable[[], Iterable[str]], *, batch_size: int = 1000
+    ) -> TextPipeline:
+        """Learn phrases and the vocabulary like :meth:`fit`, without holding the corpus.
+
+        The texts are read once, ``batch_size`` at a time (tokenised by ``n_jobs``
+        processes); their base tokens go to a temporary file that the later passes
+        (phrase document frequencies, vocabulary) read back one batch at a time. Memory
+        grows with the vocabulary, not with the number of texts. The fitted state equals
+        what :meth:`fit` learns from the same texts.
+
+        Parameters
+        ----------
+        texts : iterable of str, or a zero-argument callable returning one
+            Unit texts (a one-shot generator is fine).
+        batch_size : int, default=1000
+            Texts tokenised per batch.
+
+        Returns
+        -------
+        self
+        """
+        from topickit.streaming_fit import fit_pipeline_stream
+
+        return fit_pipeline_stream(self, texts, batch_size=batch_size)
+
     def _filter(self, docs: list[list[str]]) -> tuple[Dictionary, dict]:
-        full = build_dictionary(docs)
+        return self._filter_dictionary(build_dictionary(docs))
+
+    def _filter_dictionary(self, full: Dictionary) -> tuple[Dictionary, dict]:
+        """Apply the document-frequency filters to the unfiltered vocabulary ``full``."""
         n_docs = max(full.num_docs, 1)
         dfs = {full[i]: df for i, df in full.dfs.items()}
         dropped: dict[str, list[str]] = {"no_below": [], "no_above": [], "keep_n": []}
@@ -292,8 +344,7 @@ class TextPipeline(TransformerMixin, BaseEstimator):
             ranked = sorted(kept, key=lambda t: (-dfs[t], t))
             dropped["keep_n"] = sorted(ranked[self.keep_n :])
             kept = sorted(ranked[: self.keep_n])
-        keep = set(kept)
-        filtered = build_dictionary([[t for t in d if t in keep] for d in docs])
+        filtered = _restrict_dictionary(full, kept)
         report = {
             "n_units": full.num_docs,
             "n_terms_before": len(full),

@@ -82,6 +82,8 @@ def _zip_members(path: Path) -> dict[str, bytes]:
             name = info.filename
             if not fmt.is_safe_member_name(name):
                 raise BundleError(f"unsafe path in bundle zip: {name!r}")
+            if name in members:
+                raise BundleError(f"duplicate member in bundle zip: {name}")
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise BundleError(f"refusing symbolic link in bundle zip: {name}")
             if info.flag_bits & 0x1:
@@ -220,10 +222,19 @@ def _rebuild(build: Any, meta: Any, arrays: Any, what: str, source: str) -> Any:
         raise BundleError(f"{source}: cannot rebuild the {what}: {err!r}") from None
 
 
+def _builtin_theme_classifiers() -> None:
+    """Add topickit's own classifier kinds (from ``topickit.themes.registry``) if missing."""
+    try:
+        registry = importlib.import_module("topickit.themes.registry")
+    except ModuleNotFoundError:  # pragma: no cover - older layouts without a registry
+        return
+    for kind, cls in getattr(registry, "THEME_CLASSIFIERS", {}).items():
+        THEME_CLASSIFIERS.setdefault(kind, cls)
+
+
 def _theme_class(kind: Any, source: str) -> type:
     if kind not in THEME_CLASSIFIERS:
-        # the package's own classifiers register themselves when topickit.themes is imported
-        importlib.import_module("topickit.themes")
+        _builtin_theme_classifiers()
     if not isinstance(kind, str) or kind not in THEME_CLASSIFIERS:
         known = ", ".join(sorted(THEME_CLASSIFIERS)) or "none registered"
         raise BundleError(f"{source}: unknown theme classifier kind {kind!r} (known: {known})")

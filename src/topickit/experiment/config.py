@@ -24,8 +24,10 @@ __all__ = [
     "RepresentationConfig",
     "SimilarityConfig",
     "SweepConfig",
+    "ThemesConfig",
     "load_config",
     "parse_config",
+    "resolve_corpus_path",
 ]
 
 Level = Literal["article", "paragraph", "sentence"]
@@ -149,6 +151,27 @@ class OutputsConfig(_Section):
     top_terms: int = Field(10, ge=1, le=50)
 
 
+class ThemesConfig(_Section):
+    """Theme classification and topic-to-theme mapping.
+
+    ``codebook`` and ``annotations`` are paths relative to the config file. Every
+    classifier in ``classifiers`` is scored by leave-one-article-out cross-validation on the
+    annotated units; ``use = "auto"`` keeps the best by primary-theme macro-F1. ``dev`` is
+    an optional held-out CSV (``id, text, primary, themes``) of paragraphs from other
+    coverage: every candidate, trained on all annotated units, is also scored there.
+    """
+
+    codebook: str
+    annotations: str | None = None
+    level: Level = "paragraph"
+    classifiers: list[Literal["lexicon", "supervised", "combined"]] = Field(
+        default_factory=lambda: ["lexicon", "supervised", "combined"]
+    )
+    use: Literal["auto", "lexicon", "supervised", "combined"] = "auto"
+    mapping: Literal["seed_terms", "annotations", "both"] = "both"
+    dev: str | None = None
+
+
 class RepresentationConfig(_Section):
     """One document representation compared in a similarity experiment."""
 
@@ -190,6 +213,7 @@ class ExperimentConfig(_Section):
     task: Literal["topics", "similarity"] = "topics"
     models: list[ModelConfig] = Field(default_factory=list)
     similarity: SimilarityConfig | None = None
+    themes: ThemesConfig | None = None
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     compare: list[CompareConfig] = Field(default_factory=list)
     outputs: OutputsConfig = Field(default_factory=OutputsConfig)
@@ -304,6 +328,8 @@ def load_config(path: str | Path, *, seed: int | None = None) -> tuple[Experimen
     Returns
     -------
     config : ExperimentConfig
+        Theme file paths (codebook, annotations, dev set) are made absolute, relative to
+        the config file's folder.
     corpus_path : Path
         The corpus path, resolved relative to the config file's folder when relative.
 
@@ -324,7 +350,28 @@ def load_config(path: str | Path, *, seed: int | None = None) -> tuple[Experimen
     if seed is not None:
         data["seed"] = seed
     config = parse_config(data, source=str(path))
-    corpus_path = Path(config.corpus.path)
+    if config.themes is not None:
+        themes = config.themes
+        resolved = {
+            key: str(resolve_corpus_path(value, path.parent))
+            for key in ("codebook", "annotations", "dev")
+            if (value := getattr(themes, key)) is not None
+        }
+        config = config.model_copy(update={"themes": themes.model_copy(update=resolved)})
+    return config, resolve_corpus_path(config.corpus.path, path.parent)
+
+
+def resolve_corpus_path(value: str, base: Path) -> Path:
+    """Resolve a config's corpus path.
+
+    ``dataset:NAME`` names a fetched public data set (see ``topickit data fetch``); any
+    other relative path is relative to ``base`` (the config file's folder).
+    """
+    if value.startswith("dataset:"):
+        from topickit.datasets import resolve_dataset_path
+
+        return resolve_dataset_path(value)
+    corpus_path = Path(value)
     if not corpus_path.is_absolute():
-        corpus_path = (path.parent / corpus_path).resolve()
-    return config, corpus_path
+        corpus_path = (base / corpus_path).resolve()
+    return corpus_path

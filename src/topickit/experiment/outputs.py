@@ -7,10 +7,17 @@ from typing import Any
 
 import pandas as pd
 
+from topickit.experiment.bundles_step import save_run_bundles
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.figures import figure_links, write_figures
 from topickit.experiment.report import render_summary
 from topickit.experiment.tables import doc_topics_table, topics_table
+from topickit.experiment.theme_outputs import (
+    theme_figure_jobs,
+    theme_summary,
+    topic_theme_labels,
+    write_theme_tables,
+)
 
 __all__ = ["metrics_document", "write_run"]
 
@@ -104,6 +111,12 @@ def write_run(
     folder.write_json("metrics.json", metrics_document(config, result))
     final_fits = [result.final[k] for k in sorted(result.final)]
     topics = topics_table(final_fits, n_terms=config.outputs.top_terms)
+    labels = topic_theme_labels(result.themes)
+    if labels:
+        topics["theme"] = [
+            labels.get((m, lv), {}).get(int(t), "")
+            for m, lv, t in zip(topics.model, topics.level, topics.topic, strict=True)
+        ]
     folder.write_csv("topics.csv", topics)
     doc_topics = doc_topics_table(final_fits, result.data)
     if config.outputs.doc_topics:
@@ -112,5 +125,36 @@ def write_run(
         slug = label.replace(" vs ", "_vs_").replace("@", "-")
         folder.write_csv(f"alignments/{slug}_matrix.csv", alignment.matrix.reset_index())
         folder.write_csv(f"alignments/{slug}_pairs.csv", alignment.pairs)
-    written = write_figures(folder, config, result, topics, doc_topics)
-    folder.write_text("summary.md", render_summary(config, result, figure_links(written)))
+    extra_figures: list = []
+    sections: list[str] = []
+    if result.themes is not None:
+        units = result.data[result.themes.level].units
+        table = write_theme_tables(folder, result.themes, units)
+        extra_figures = theme_figure_jobs(result.themes, units, result.articles, result.best)
+        sections.append(theme_summary(result.themes, table))
+    bundles = save_run_bundles(folder, config, result)
+    if bundles:
+        sections.append(bundle_section(result, bundles))
+    written = write_figures(folder, config, result, topics, doc_topics, extra=extra_figures)
+    folder.write_text(
+        "summary.md",
+        render_summary(
+            config, result, figure_links(written), topic_labels=labels, extra_sections=sections
+        ),
+    )
+
+
+def bundle_section(result, bundles: dict[tuple[str, str], str]) -> str:
+    """The ``## Saved models`` section of ``summary.md``."""
+    lines = [
+        "## Saved models",
+        "",
+        "Each kept model is a safe bundle (JSON + `.npz`, checksummed, no pickle) with its "
+        "preprocessing" + (" and the theme classifier" if result.themes else "") + ". "
+        "Load one with `topickit.load(path)` or apply it with `topickit infer`.",
+        "",
+    ]
+    for (name, level), path in sorted(bundles.items()):
+        best = " **(best at this level)**" if result.best.get(level) == name else ""
+        lines.append(f"- `{path}`: {name} at the {level} level{best}")
+    return "\n".join(lines)

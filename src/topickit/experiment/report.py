@@ -207,6 +207,16 @@ def render_summary(
         "- `metrics.csv` / `metrics.json`: every metric of every fit (model, level, K, seed)",
         "- `topics.csv`: ranked terms of each kept model's topics",
         "- `doc_topics.csv`: unit × topic weights of each kept model",
-        "",
+        "- `alignments/`: topic alignment matrices and matched pairs",
+        "- `models/`: a safe bundle per kept model (`topickit.load`, `topickit infer`)",
     ]
+    if result.themes is not None:
+        lines += [
+            "- `themes.csv`: every unit's predicted themes and scores, with the annotation "
+            "and the out-of-fold prediction where there is one",
+            "- `theme_classifiers.csv`, `theme_per_theme.csv`, `theme_confusion.csv`: "
+            "cross-validated theme scores",
+            "- `topic_themes.csv`: the theme each topic stands for, with its confidence",
+        ]
+    lines.append("")
     return "\n".join(lines)

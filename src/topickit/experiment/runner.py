@@ -19,6 +19,7 @@ from topickit.experiment.environment import describe_environment
 from topickit.experiment.fitting import Fit, plan_fits, run_fits
 from topickit.experiment.rundir import RunFolder, new_run_path
 from topickit.experiment.scoring import METRIC_COLUMNS, holdout_perplexity, score_fits
+from topickit.experiment.themes_step import analyse_themes, theme_metric_rows
 from topickit.experiment.units import LevelData, corpus_fingerprint, naive_level, prepare_level
 
 __all__ = ["RunResult", "run_experiment"]
@@ -62,6 +63,7 @@ class RunResult:
     best: dict[str, str]
     alignments: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    themes: object | None = None
 
 
 def _load_articles(config: ExperimentConfig, corpus_path: Path, *, clean: bool) -> pd.DataFrame:
@@ -245,6 +247,17 @@ def run_experiment(
         alignments = _align(config, final)
         timings["evaluate"] = time.perf_counter() - t
 
+        themes = None
+        if config.themes is not None:
+            t = time.perf_counter()
+            themes = analyse_themes(config, config_path=config_path, data=data, final=final)
+            rows = theme_metric_rows(themes, final, config.seed)
+            metrics = pd.concat(
+                [metrics, pd.DataFrame(rows, columns=METRIC_COLUMNS)], ignore_index=True
+            )
+            metrics["seed"] = metrics["seed"].astype("Int64")
+            timings["themes"] = time.perf_counter() - t
+
         result = RunResult(
             path=destination,
             articles=articles,
@@ -256,6 +269,7 @@ def run_experiment(
             best=best,
             alignments=alignments,
             notes=notes,
+            themes=themes,
         )
         t = time.perf_counter()
         environment = describe_environment(seed=config.seed, config_path=config_path)

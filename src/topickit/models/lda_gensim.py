@@ -19,6 +19,7 @@ from topickit._validation import Interval, Options, check_fitted
 from topickit.exceptions import ConfigError, CorpusError
 from topickit.features import TokenCorpus, count_matrix
 from topickit.models.base import Docs, TopicModel, state_value, uniform_empty_rows
+from topickit.streaming import StreamedCorpus
 
 __all__ = ["GensimLDA"]
 
@@ -207,8 +208,39 @@ class GensimLDA(TopicModel):
                 )
 
     # ------------------------------------------------------------------ fit / transform
+    def fit(self, X: Docs, y: Any = None) -> GensimLDA:
+        """Learn the topics of ``X``.
+
+        A :class:`~topickit.streaming.StreamedCorpus` is trained straight from its bag of
+        words on disk (online LDA, ``chunksize`` units at a time): memory does not grow with
+        the number of units, except with ``init="nmf"``, whose NMF start loads the count
+        matrix. Other input goes through :meth:`TopicModel.fit`.
+
+        Parameters
+        ----------
+        X : TokenCorpus, StreamedCorpus or sequence of token lists
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        if not isinstance(X, StreamedCorpus):
+            return super().fit(X, y)
+        self._validate_params()
+        if len(X) == 0 or not X.terms or X.n_tokens == 0:
+            raise CorpusError(f"{type(self).__name__}.fit got no documents or an empty vocabulary")
+        self.vocabulary_ = list(X.terms)
+        self._fit_bow(X.bow, lambda: X.counts)
+        self.n_topics_ = int(self.components_.shape[0])
+        return self
+
     def _fit_counts(self, counts: sp.csr_matrix, corpus: TokenCorpus) -> None:
-        n_terms = counts.shape[1]
+        self._fit_bow(_bow(counts), lambda: counts)
+
+    def _fit_bow(self, bow: Any, get_counts: Any) -> None:
+        """Train on a gensim corpus; ``get_counts()`` gives the count matrix if needed."""
+        n_terms = len(self.vocabulary_)
         eta = self._make_eta(self.vocabulary_)
         self._check_priors(eta, n_terms)
         if isinstance(eta, np.ndarray):
@@ -216,7 +248,6 @@ class GensimLDA(TopicModel):
         alpha = self.alpha
         if not isinstance(alpha, str | Real):
             alpha = np.asarray(alpha, dtype=_DTYPE)
-        bow = _bow(counts)
         common = {
             "corpus": None if self.init == "nmf" else bow,
             "num_topics": self.n_topics,
@@ -239,7 +270,7 @@ class GensimLDA(TopicModel):
         else:
             self.model_ = LdaModel(**common)
         if self.init == "nmf":
-            self._start_from_nmf(counts)
+            self._start_from_nmf(get_counts())
             self.model_.update(bow)
         self._set_components()
 

@@ -9,6 +9,7 @@ from topickit.models.base import TopicModel
 from topickit.models.kmeans import TfidfKMeans
 from topickit.models.lda_gensim import GensimLDA
 from topickit.models.lda_sklearn import SklearnLDA
+from topickit.models.lda_tomotopy import TomotopyLDA, tomotopy_available
 from topickit.models.lsa import LSA
 from topickit.models.nmf import TfidfNMF
 from topickit.models.seeded_lda import SeededLDA
@@ -19,6 +20,12 @@ __all__ = ["MODELS", "make_model"]
 MODELS: dict[str, type[TopicModel]] = {
     cls.kind: cls for cls in (GensimLDA, TfidfKMeans, LSA, TfidfNMF, SklearnLDA, SeededLDA)
 }
+# Optional backends are listed only when their package is installed (checked, not imported).
+if tomotopy_available():
+    MODELS[TomotopyLDA.kind] = TomotopyLDA
+
+#: Optional model kinds and the install command that enables each.
+_OPTIONAL = {TomotopyLDA.kind: "pip install 'topickit[fast]'"}
 
 
 def make_model(kind: str, **params: Any) -> TopicModel:
@@ -46,6 +53,10 @@ def make_model(kind: str, **params: Any) -> TopicModel:
     TfidfNMF(max_iter=200, n_topics=4)
     """
     cls = MODELS.get(kind)
+    if cls is None and kind in _OPTIONAL:
+        raise ConfigError(
+            f"model kind {kind!r} needs an optional package; install it with: {_OPTIONAL[kind]}"
+        )
     if cls is None:
         raise ConfigError(
             f"unknown model kind {kind!r}; choose one of: {', '.join(sorted(MODELS))}"

@@ -12,9 +12,11 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
+from scipy.special import gammaln
 
 from topickit._validation import Interval, Options, check_fitted
 from topickit.exceptions import ConfigError
+from topickit.features import count_matrix
 from topickit.models.base import Docs, state_value
 from topickit.models.lda_gensim import GensimLDA
 from topickit.themes.codebook import Codebook
@@ -189,7 +191,7 @@ class SeededLDA(GensimLDA):
         self.codebook_ = book
         self.n_free_topics_ = free
         self.topic_themes_ = [*book.names, *([FREE_TOPIC] * free)]
-        self._start = self.init
+        self._start_mode = self.init
         # GensimLDA reads the topic count from the parameter, and defers training to a
         # custom start (``_start_from_nmf``) only for init="nmf": lend it those values.
         lent = {"n_topics": total, "init": "random" if self.init == "random" else "nmf"}
@@ -226,7 +228,7 @@ class SeededLDA(GensimLDA):
     def _start_from_nmf(self, counts: sp.csr_matrix) -> None:
         """The custom start of the topic-word state (``init`` "seeded" or "nmf")."""
         weights = seed_term_weights(self.codebook_, self.vocabulary_)
-        if self._start == "nmf":
+        if self._start_mode == "nmf":
             # GensimLDA's NMF start, its topics reordered so that topic t starts near theme t.
             super()._start_from_nmf(counts)
             sstats = np.asarray(self.model_.state.sstats, dtype=np.float64)
@@ -248,6 +250,23 @@ class SeededLDA(GensimLDA):
         share = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
         start[: weights.shape[0]] += share * term_counts
         return start
+
+    # ------------------------------------------------------------------ perplexity
+    def log_perplexity(self, X: Docs) -> float:
+        """Per-word variational lower bound of ``X`` in nats, as :class:`GensimLDA`.
+
+        gensim's ``LdaModel.bound`` assumes a scalar or per-term ``eta``: with a per-topic
+        ``eta`` matrix it uses the sum of the whole matrix as every topic's Dirichlet total.
+        This method adds back the difference, ``sum_k lnGamma(sum_j eta[k, j]) -
+        K lnGamma(sum_kj eta[k, j])`` per word, so the value is the correct bound.
+        """
+        value = super().log_perplexity(X)
+        eta = np.asarray(self.model_.eta, dtype=np.float64)
+        if eta.ndim == 2:
+            words = float(count_matrix(X, self.vocabulary_).sum())
+            fix = gammaln(eta.sum(axis=1)).sum() - eta.shape[0] * gammaln(eta.sum())
+            value += fix / words
+        return float(value)
 
     # ------------------------------------------------------------------ themes
     def theme_scores(self, X: Docs) -> np.ndarray:
@@ -281,17 +300,23 @@ class SeededLDA(GensimLDA):
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """As :meth:`TopicModel.get_state`, with the codebook stored as plain data.
 
-        The ``codebook`` parameter is saved as its ``to_dict()`` data (also when it was a
-        path), so the state does not depend on the codebook file.
+        ``meta["codebook"]`` holds the fitted codebook's ``to_dict()`` data, from which
+        ``codebook_`` is rebuilt (the codebook file is not read again). The ``codebook``
+        parameter is kept as given (a Codebook as its data, a path as a string, with
+        ``meta["codebook_param"]`` saying which), so ``get_params()`` round-trips too.
         """
         check_fitted(self, "components_")
-        params = self.get_params(deep=False)
-        original = params["codebook"]
-        self.codebook = self.codebook_.to_dict()
-        try:
+        value = self.codebook
+        if isinstance(value, Codebook):
+            stored, form = value.to_dict(), "codebook"
+        elif isinstance(value, Path):
+            stored, form = str(value), "path"
+        else:
+            stored, form = value, "plain"
+        with _lend(self, {"codebook": stored}):
             meta, arrays = super().get_state()
-        finally:
-            self.codebook = original
+        meta["codebook"] = self.codebook_.to_dict()
+        meta["codebook_param"] = form
         return meta, arrays
 
     def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -301,7 +326,12 @@ class SeededLDA(GensimLDA):
 
     def _restore(self, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
         super()._restore(meta, arrays)
-        self.codebook_ = as_codebook(self.codebook)
+        form = meta.get("codebook_param", "plain")
+        if form == "codebook":
+            self.codebook = as_codebook(self.codebook)
+        elif form == "path":
+            self.codebook = Path(self.codebook)
+        self.codebook_ = as_codebook(dict(state_value(meta, "codebook", "meta")))
         self.topic_themes_ = list(state_value(meta, "topic_themes", "meta"))
         self.n_free_topics_ = self.topic_themes_.count(FREE_TOPIC)
         self.seed_matches_ = seed_matches(self.codebook_, self.vocabulary_)

@@ -63,6 +63,13 @@ def _legend_outside(ax: Axes, n_entries: int) -> None:
     )
 
 
+def _series_label(column: str, labels: dict[int, str] | None) -> str:
+    number = topic_number(column)
+    if labels and number in labels:
+        return str(labels[number])
+    return f"Topic {number}"
+
+
 def plot_doc_topic_heatmap(
     doc_topics: pd.DataFrame,
     *,
@@ -161,6 +168,8 @@ def plot_prevalence_by_article(
     level: str,
     articles: pd.DataFrame | None = None,
     title: str | None = None,
+    labels: dict[int, str] | None = None,
+    value_label: str = "topic share",
     ax: Axes | None = None,
 ) -> Figure:
     """Draw each article's topic mix as one stacked horizontal bar.
@@ -177,6 +186,10 @@ def plot_prevalence_by_article(
         Optional articles table (``doc_id, title``) for the bar labels.
     title : str or None, default=None
         Axes title.
+    labels : dict of int to str, optional
+        Legend names of the series by topic number (e.g. theme names); default "Topic k".
+    value_label : str, default="topic share"
+        Axis label of the shares.
     ax : matplotlib.axes.Axes or None, default=None
         Draw into this axes instead of a new figure.
 
@@ -197,7 +210,7 @@ def plot_prevalence_by_article(
             widths,
             left=left,
             color=colour,
-            label=f"Topic {topic_number(column)}",
+            label=_series_label(column, labels),
             height=0.8,
         )
         left += widths
@@ -207,7 +220,7 @@ def plot_prevalence_by_article(
         ax.set_yticks([])
     ax.set_ylim(n_docs - 0.5, -0.5)
     ax.set_xlim(0.0, 1.0)
-    ax.set_xlabel("topic share")
+    ax.set_xlabel(value_label)
     ax.set_ylabel("article")
     ax.set_title(title or f"Topic share per article: {model} ({level} level)")
     _legend_outside(ax, n_topics)
@@ -222,6 +235,8 @@ def plot_prevalence_by_date(
     level: str,
     freq: str = "D",
     title: str | None = None,
+    labels: dict[int, str] | None = None,
+    value_label: str = "topic share",
     ax: Axes | None = None,
 ) -> Figure | None:
     """Draw the mean topic share of the articles published in each period.
@@ -242,6 +257,10 @@ def plot_prevalence_by_date(
         Pandas period alias to bin dates by (``"D"``, ``"W"``, ``"M"`` …).
     title : str or None, default=None
         Axes title.
+    labels : dict of int to str, optional
+        Legend names of the series by topic number (e.g. theme names); default "Topic k".
+    value_label : str, default="topic share"
+        Axis label of the shares.
     ax : matplotlib.axes.Axes or None, default=None
         Draw into this axes instead of a new figure.
 
@@ -282,7 +301,7 @@ def plot_prevalence_by_date(
             color=colour,
             linewidth=1.6,
             markersize=5,
-            label=f"Topic {topic_number(column)}",
+            label=_series_label(column, labels),
         )
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
@@ -292,7 +311,7 @@ def plot_prevalence_by_date(
         ax.set_xlim(by_period.index.min() - pad, by_period.index.max() + pad)
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("date")
-    ax.set_ylabel("mean topic share")
+    ax.set_ylabel(f"mean {value_label}")
     n_articles = int(counts.sum())
     ax.set_title(
         title

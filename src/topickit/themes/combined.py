@@ -39,7 +39,7 @@ class CombinedThemeClassifier(SupervisedThemeClassifier):
     Parameters
     ----------
     codebook : Codebook
-    variant : {"pseudo", "blend", "features"}, default="pseudo"
+    variant : {"pseudo", "blend", "features"}, default="blend"
     C : float, default=10.0
     class_weight : {"balanced", None}, default="balanced"
     phrases : bool, default=False
@@ -72,7 +72,7 @@ class CombinedThemeClassifier(SupervisedThemeClassifier):
         self,
         codebook: Codebook,
         *,
-        variant: str = "pseudo",
+        variant: str = "blend",
         C: float = 10.0,
         class_weight: str | None = "balanced",
         phrases: bool = False,

@@ -83,8 +83,8 @@ def seed_matches(codebook: Codebook, vocabulary: Sequence[str]) -> pd.DataFrame:
     lower-cased). A one-word seed matches its lemma (or, failing that, its plain form) with
     strength 1, and any vocabulary phrase (``"a_b"``) containing it with strength
     :data:`PARTIAL_MATCH`. A multi-word seed matches its joined phrase token with strength 1;
-    when the phrase is not in the vocabulary, each of its content words (not a stop word, at
-    least two characters) matches with strength :data:`PARTIAL_MATCH`.
+    when the phrase is not in the vocabulary, each of its content words (an acronym, or a word
+    of at least two characters that is not a stop word) matches with strength :data:`PARTIAL_MATCH`.
 
     Parameters
     ----------
@@ -114,6 +114,7 @@ def seed_matches(codebook: Codebook, vocabulary: Sequence[str]) -> pd.DataFrame:
     for theme in codebook.themes:
         for seed in theme.seed_terms:
             lemmas, words = _forms(seed, lemmatised, plain)
+            acronyms = {t for t in plain.base_tokens(seed) if len(t) > 1 and t.isupper()}
             if not lemmas:
                 continue
             found: dict[str, float] = {}
@@ -129,7 +130,8 @@ def seed_matches(codebook: Codebook, vocabulary: Sequence[str]) -> pd.DataFrame:
                     found[hit] = 1.0
                 else:
                     for lemma, word in zip(lemmas, words, strict=False):
-                        if lemma in stop or len(lemma) < 2:
+                        acronym = word.upper() in acronyms
+                        if not acronym and (lemma in stop or len(lemma) < 2):
                             continue
                         part = first_known(lemma, word)
                         if part is not None:

@@ -113,8 +113,9 @@ class SupervisedThemeClassifier(ThemeClassifier):
     Parameters
     ----------
     codebook : Codebook
-    C : float, default=10.0
-        Inverse regularisation strength of both logistic regressions.
+    C : float, default=1.0
+        Inverse regularisation strength of both logistic regressions (1.0 scored best in
+        leave-one-article-out on the seeds among 1, 3 and 10).
     class_weight : {"balanced", None}, default="balanced"
     phrases : bool, default=False
         Learn and join collocations from the training texts (``TextPipeline(phrases=...)``).
@@ -150,7 +151,7 @@ class SupervisedThemeClassifier(ThemeClassifier):
         self,
         codebook: Codebook,
         *,
-        C: float = 10.0,
+        C: float = 1.0,
         class_weight: str | None = "balanced",
         phrases: bool = False,
         min_df: int = 1,

@@ -1,0 +1,103 @@
+"""``topickit infer``: apply a saved model (or a run's best model) to new text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from topickit.bundle import Bundle, load_bundle
+from topickit.corpus import load_corpus
+from topickit.exceptions import TopickitError
+from topickit.segment import segment
+
+__all__ = ["infer_command", "predict_units", "resolve_model"]
+
+
+def resolve_model(path: Path, *, level: str | None) -> Path:
+    """The bundle to use: ``path`` itself, or the best model of a run folder.
+
+    A run folder is recognised by its ``metrics.json``; its ``best`` entry names the best
+    model per level (the one ``summary.md`` names), whose bundle is ``models/<model>_<level>``.
+
+    Raises
+    ------
+    TopickitError
+        When ``path`` is neither a bundle nor a run folder with a bundle for ``level``.
+    """
+    if not path.exists():
+        raise TopickitError(f"model {path} does not exist")
+    if path.is_file() or (path / "manifest.json").is_file():
+        return path
+    metrics = path / "metrics.json"
+    if not metrics.is_file():
+        raise TopickitError(
+            f"{path} is neither a model bundle (no manifest.json) nor a run "
+            "folder (no metrics.json)"
+        )
+    best = json.loads(metrics.read_text(encoding="utf-8")).get("best", {})
+    if not best:
+        raise TopickitError(f"{metrics} names no best model")
+    level = level or ("paragraph" if "paragraph" in best else sorted(best)[0])
+    if level not in best:
+        raise TopickitError(
+            f"run {path} has no best model at the {level} level; it has: " + ", ".join(sorted(best))
+        )
+    bundle = path / "models" / f"{best[level]}_{level}"
+    if not bundle.is_dir():
+        raise TopickitError(
+            f"run {path} names {best[level]} as its best {level} model, but {bundle} is missing"
+        )
+    return bundle
+
+
+def predict_units(bundle: Bundle, units: pd.DataFrame) -> pd.DataFrame:
+    """Topic weights and (when the bundle has a classifier) themes of each unit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id, doc_id, level, text, theme, theme_<name>…, topic, topic_<k>…``.
+    """
+    texts = units["text"].tolist()
+    out = units[["unit_id", "doc_id", "level", "text"]].reset_index(drop=True)
+    if bundle.theme_classifier is not None:
+        themes = bundle.predict_themes(texts).reset_index(drop=True)
+        out = pd.concat([out, themes], axis=1)
+    weights = bundle.transform(texts).reset_index(drop=True)
+    out["topic"] = np.argmax(weights.to_numpy(), axis=1) if len(weights) else []
+    return pd.concat([out, weights], axis=1)
+
+
+def infer_command(args: argparse.Namespace) -> int:
+    """Run ``topickit infer`` with parsed arguments; returns the exit status."""
+    bundle_path = resolve_model(args.model, level=args.level)
+    bundle = load_bundle(bundle_path)
+    level = args.level or bundle.level
+    frames = []
+    for path in args.inputs:
+        frames.append(segment(load_corpus(path), level))
+    units = pd.concat(frames, ignore_index=True)
+    duplicated = units.unit_id[units.unit_id.duplicated()]
+    if len(duplicated):
+        raise TopickitError(
+            f"unit id {duplicated.iloc[0]!r} occurs in more than one input; "
+            "give inputs with distinct file names or ids"
+        )
+    table = predict_units(bundle, units)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.out.with_name(f".{args.out.name}.tmp")
+        table.to_csv(tmp, index=False, lineterminator="\n")
+        tmp.replace(args.out)
+        print(
+            f"wrote {len(table)} {level} predictions with {bundle_path} to {args.out}",
+            file=sys.stderr,
+        )
+    else:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0

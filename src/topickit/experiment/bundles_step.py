@@ -1,0 +1,72 @@
+"""Save every kept model of a run as a safe bundle under ``models/``."""
+
+from __future__ import annotations
+
+import logging
+
+from topickit.bundle import save_bundle
+from topickit.experiment.config import ExperimentConfig
+from topickit.experiment.units import corpus_fingerprint
+
+__all__ = ["bundle_name", "save_run_bundles"]
+
+logger = logging.getLogger(__name__)
+
+
+def bundle_name(model: str, level: str) -> str:
+    """Folder name of a model's bundle inside ``models/``."""
+    return f"{model}_{level}"
+
+
+def save_run_bundles(folder, config: ExperimentConfig, result) -> dict[tuple[str, str], str]:
+    """Write one bundle per kept model (the naive baseline has no pipeline and is skipped).
+
+    Returns
+    -------
+    dict of (str, str) to str
+        ``(model, level)`` to the bundle's path relative to the run folder.
+    """
+    themes = result.themes
+    fingerprint = corpus_fingerprint(result.articles)
+    saved = {}
+    resolved = config.to_dict()
+    for (name, level), fit in sorted(result.final.items()):
+        data = result.data[level]
+        if fit.plan.model.preprocess == "naive" or data.pipeline is None:
+            continue
+        rows = result.sweep[
+            (result.sweep.model == name)
+            & (result.sweep.level == level)
+            & (result.sweep.k == fit.plan.k)
+        ]
+        metrics = {r.metric: r.mean for r in rows.itertuples()}
+        relative = f"models/{bundle_name(name, level)}"
+        save_bundle(
+            folder.file(relative),
+            pipeline=data.pipeline,
+            model=fit.estimator,
+            level=level,
+            config={
+                "preprocess": resolved["preprocess"],
+                "model": {
+                    **resolved["models"][_model_index(config, name)],
+                    "k": fit.plan.k,
+                    "seed": fit.plan.seed,
+                },
+                "experiment": config.name,
+            },
+            corpus={
+                "fingerprint": fingerprint,
+                "n_articles": len(result.articles),
+                "n_units": len(data.units),
+            },
+            metrics=metrics,
+            codebook=themes.codebook if themes is not None else None,
+            theme_classifier=themes.classifier if themes is not None else None,
+        )
+        saved[(name, level)] = relative
+    return saved
+
+
+def _model_index(config: ExperimentConfig, name: str) -> int:
+    return next(i for i, m in enumerate(config.models) if m.name == name)

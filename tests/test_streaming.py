@@ -1,0 +1,192 @@
+"""The streaming path gives the same vocabulary, corpus and topics as the in-memory path."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from topickit.corpus import load_corpus
+from topickit.exceptions import CorpusError
+from topickit.models import GensimLDA, TfidfNMF
+from topickit.pipeline import TextPipeline
+from topickit.segment import segment
+from topickit.streaming import StreamedCorpus, build_streamed_corpus, iter_unit_texts
+from topickit.streaming_fit import iter_id_texts
+
+CONFIGS = {
+    "default": {},
+    "filters": {"no_below": 6, "no_above": 0.3, "keep_n": 100},
+    "no_phrases": {"phrases": False, "lemmatize": False},
+}
+
+
+@pytest.fixture(scope="module")
+def paragraphs(seeds_dir) -> list[str]:
+    """The seed paragraphs three times over (so that phrases repeat across units)."""
+    texts = segment(load_corpus(seeds_dir), "paragraph")["text"].tolist()
+    return texts * 3
+
+
+def _same_dictionary(a, b) -> None:
+    assert a.token2id == b.token2id
+    assert a.dfs == b.dfs
+    assert a.cfs == b.cfs
+    assert (a.num_docs, a.num_pos, a.num_nnz) == (b.num_docs, b.num_pos, b.num_nnz)
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_fit_stream_learns_what_fit_learns(paragraphs, config):
+    eager = TextPipeline(**CONFIGS[config]).fit(paragraphs)
+    streamed = TextPipeline(**CONFIGS[config]).fit_stream(
+        lambda: (t for t in paragraphs), batch_size=17
+    )
+    assert streamed.phrases_ == eager.phrases_
+    assert streamed.vocabulary_report_ == eager.vocabulary_report_
+    _same_dictionary(streamed.dictionary_, eager.dictionary_)
+    assert streamed.transform(paragraphs[:5]) == eager.transform(paragraphs[:5])
+    if config == "default":
+        assert {"supreme_leader", "gaza_strip", "west_bank"} <= set(streamed.phrases_)
+    if config == "filters":
+        assert len(streamed.dictionary_) == 100
+        assert all(streamed.vocabulary_report_["dropped"].values())
+
+
+def test_fit_stream_reads_a_one_shot_generator_once(paragraphs):
+    calls = []
+
+    def texts():
+        calls.append(1)
+        yield from paragraphs
+
+    pipe = TextPipeline().fit_stream(texts, batch_size=50)
+    assert calls == [1]
+    assert pipe.vocabulary_report_["n_units"] == len(paragraphs)
+    one_shot = TextPipeline().fit_stream(iter(paragraphs), batch_size=1000)
+    _same_dictionary(one_shot.dictionary_, pipe.dictionary_)
+
+
+def test_two_worker_processes_give_the_same_fit(paragraphs):
+    one = TextPipeline().fit_stream(paragraphs, batch_size=40)
+    two = TextPipeline(n_jobs=2).fit_stream(paragraphs, batch_size=40)
+    assert two.phrases_ == one.phrases_
+    _same_dictionary(two.dictionary_, one.dictionary_)
+
+
+@pytest.fixture(scope="module")
+def both(paragraphs, tmp_path_factory):
+    """The in-memory TokenCorpus and the streamed corpus of the same paragraphs."""
+    eager = TextPipeline(no_below=2)
+    tokens = eager.to_corpus(eager.fit_transform(paragraphs))
+    folder = tmp_path_factory.mktemp("streamed") / "corpus"
+    ids = [f"u{i}" for i in range(len(paragraphs))]
+    streamed = build_streamed_corpus(
+        list(zip(ids, paragraphs, strict=True)), TextPipeline(no_below=2), folder, batch_size=23
+    )
+    return tokens, streamed
+
+
+def test_streamed_corpus_matches_the_token_corpus(both, paragraphs):
+    tokens, streamed = both
+    assert len(streamed) == len(tokens) == len(paragraphs)
+    _same_dictionary(streamed.dictionary, tokens.dictionary)
+    assert streamed.terms == tokens.terms
+    assert streamed.n_tokens == int(tokens.counts.sum())
+    assert streamed.counts.dtype == tokens.counts.dtype == np.int64
+    assert (streamed.counts != tokens.counts).nnz == 0
+    first = next(iter(streamed))
+    assert first == [(i, float(c)) for i, c in tokens.bow[0]]
+    assert streamed[7] == [(i, float(c)) for i, c in tokens.bow[7]]
+
+
+def test_gensim_lda_from_disk_equals_lda_in_memory(both):
+    tokens, streamed = both
+    params = {"passes": 2, "chunksize": 64, "iterations": 50, "random_state": 7}
+    eager = GensimLDA(4, **params).fit(tokens)
+    lazy = GensimLDA(4, **params).fit(streamed)
+    assert lazy.vocabulary_ == eager.vocabulary_
+    np.testing.assert_array_equal(lazy.components_, eager.components_)
+    np.testing.assert_allclose(lazy.transform(tokens), eager.transform(tokens))
+    np.testing.assert_allclose(lazy.transform(streamed), eager.transform(tokens))
+    assert lazy.topic_terms(5) == eager.topic_terms(5)
+
+
+def test_matrix_models_fit_a_streamed_corpus_through_its_counts(both):
+    tokens, streamed = both
+    eager = TfidfNMF(3, random_state=0).fit(tokens)
+    lazy = TfidfNMF(3, random_state=0).fit(streamed)
+    np.testing.assert_allclose(lazy.components_, eager.components_)
+
+
+def test_streamed_corpus_round_trips_from_disk(both, paragraphs):
+    _, built = both
+    reopened = StreamedCorpus(built.folder)
+    assert len(reopened) == len(paragraphs)
+    assert reopened.unit_ids[:2] == ["u0", "u1"]
+    assert reopened.unit_ids[-1] == f"u{len(paragraphs) - 1}"
+    assert reopened.terms == built.terms
+    assert list(reopened) == list(built)
+    assert reopened[len(paragraphs) - 1] == list(built)[-1]
+    names = sorted(p.name for p in built.folder.iterdir())
+    assert names == [
+        "corpus.mm",
+        "corpus.offsets.npy",
+        "dictionary.json",
+        "meta.json",
+        "pipeline.json",
+        "units.json",
+    ]
+    pipe = reopened.pipeline()
+    fresh = TextPipeline(no_below=2).fit(paragraphs)
+    assert pipe.transform(paragraphs[:3]) == fresh.transform(paragraphs[:3])
+    meta = json.loads((built.folder / "meta.json").read_text())
+    assert meta["n_docs"] == len(paragraphs) and meta["n_terms"] == len(built.terms)
+
+
+def test_empty_units_keep_their_rows(tmp_path):
+    texts = ["Israel struck Gaza.", "the and of", "Gaza talks in Cairo.", "", "Israel talks."]
+    corpus = build_streamed_corpus(texts, TextPipeline(phrases=False), tmp_path / "c")
+    bows = list(corpus)
+    assert len(corpus) == len(bows) == 5
+    assert bows[1] == [] and bows[3] == []
+    assert corpus[3] == [] and corpus[4] == bows[4]
+    assert corpus.counts.shape == (5, len(corpus.terms))
+    assert corpus.unit_ids == ["0", "1", "2", "3", "4"]
+
+
+def test_unit_rows_and_iter_unit_texts(seeds_dir, tmp_path):
+    units = list(iter_unit_texts(seeds_dir, "paragraph"))
+    assert units[0][0] == "000:p1" and all(isinstance(t, str) for _, t in units)
+    table = segment(load_corpus(seeds_dir), "paragraph")
+    assert [u for u, _ in units] == table["unit_id"].tolist()
+    rows = table.to_dict("records")
+    corpus = build_streamed_corpus(rows, TextPipeline(), tmp_path / "c", batch_size=10)
+    assert corpus.unit_ids == table["unit_id"].tolist()
+
+
+def test_user_mistakes_raise_corpus_errors(tmp_path, both):
+    _, streamed = both
+    with pytest.raises(CorpusError, match="not a streamed corpus"):
+        StreamedCorpus(tmp_path)
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(CorpusError, match="not empty"):
+        build_streamed_corpus(["Gaza talks."], TextPipeline(), tmp_path)
+    with pytest.raises(CorpusError, match="unit 1"):
+        list(iter_id_texts(["fine", 3]))
+    with pytest.raises(CorpusError, match="'b'"):
+        list(iter_id_texts([("a", "text"), ("b", None)]))
+    with pytest.raises(CorpusError, match="token lists"):
+        _ = streamed.docs
+    empty = build_streamed_corpus(["the of and"], TextPipeline(), tmp_path / "empty")
+    with pytest.raises(CorpusError, match="empty vocabulary"):
+        GensimLDA(2).fit(empty)
+
+
+def test_overwrite_replaces_a_streamed_corpus(tmp_path):
+    folder = tmp_path / "c"
+    build_streamed_corpus(["Israel struck Gaza.", "Gaza talks."], TextPipeline(), folder)
+    with pytest.raises(CorpusError, match="overwrite=True"):
+        build_streamed_corpus(["Oil prices rose."], TextPipeline(), folder)
+    corpus = build_streamed_corpus(["Oil prices rose."], TextPipeline(), folder, overwrite=True)
+    assert len(corpus) == 1 and "oil" in corpus.terms and "gaza" not in corpus.terms

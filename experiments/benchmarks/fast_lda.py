@@ -41,7 +41,7 @@ from topickit.models import GensimLDA, TopicModel
 from topickit.models.lda_tomotopy import TomotopyLDA
 from topickit.pipeline import TextPipeline
 
-__all__ = ["Row", "load_texts", "main", "run"]
+__all__ = ["Row", "load_texts", "main", "prepare", "run"]
 
 logger = logging.getLogger("fast_lda")
 
@@ -54,6 +54,7 @@ class Row:
 
     model: str
     setting: str
+    seed: int
     seconds: float
     cpu_seconds: float
     c_npmi: float
@@ -100,80 +101,84 @@ def _top_terms(model: TopicModel, topn: int) -> list[list[str]]:
     return [[term for term, _ in topic] for topic in model.topic_terms(topn)]
 
 
-def run(
-    texts: Sequence[str],
-    *,
-    n_topics: int,
-    passes: int,
-    iterations: Sequence[int],
-    no_below: int,
-    no_above: float,
-    seed: int,
-    topn: int = 10,
-) -> tuple[list[Row], dict]:
-    """Preprocess ``texts``, fit every model on one core, and score coherence.
+def prepare(texts: Sequence[str], *, no_below: int, no_above: float) -> tuple[TokenCorpus, dict]:
+    """Tokenise ``texts`` with :class:`TextPipeline` and report the corpus size.
 
     Returns
     -------
-    rows : list of Row
-        gensim first, then tomotopy by iteration count, the equal-time fit last.
+    corpus : TokenCorpus
     info : dict
-        Corpus size, vocabulary report and preprocessing time.
+        Documents, terms, tokens, terms before filtering and preprocessing seconds.
     """
     start = time.perf_counter()
     pipe = TextPipeline(no_below=no_below, no_above=no_above).fit(texts)
     corpus = pipe.to_corpus(pipe.transform(texts))
-    report = pipe.vocabulary_report_
     info = {
         "documents": len(corpus),
         "terms": len(corpus.terms),
         "tokens": int(corpus.counts.sum()),
-        "terms_before_filter": report["n_terms_before"],
+        "terms_before_filter": pipe.vocabulary_report_["n_terms_before"],
         "preprocess_seconds": round(time.perf_counter() - start, 1),
     }
     logger.info("corpus: %s", info)
-    fitted: dict[str, TopicModel] = {}
-    rows: list[Row] = []
+    return corpus, info
+
+
+def run(
+    corpus: TokenCorpus,
+    *,
+    n_topics: int,
+    passes: int,
+    iterations: Sequence[int],
+    seed: int,
+    topn: int = 10,
+) -> list[Row]:
+    """Fit gensim and tomotopy on one core with one seed, and score their coherence.
+
+    Returns
+    -------
+    list of Row
+        gensim first, then tomotopy by iteration count; the equal-time fit is flagged (and
+        appended when its iteration count is not in ``iterations``).
+    """
     # warm up (imports, first-call costs) so that no timed fit pays for them
     warm = corpus.docs[:50]
     GensimLDA(2, passes=1, random_state=seed).fit(warm)
-    TomotopyLDA(2, iterations=5, random_state=seed).fit(warm)
+    TomotopyLDA(n_topics, iterations=2, random_state=seed).fit(corpus)
 
-    gensim = GensimLDA(n_topics, passes=passes, random_state=seed)
-    seconds, cpu = _timed_fit(gensim, corpus)
-    logger.info("gensim passes=%d: %.1f s (cpu %.1f s)", passes, seconds, cpu)
-    fitted["gensim"] = gensim
-    rows.append(Row("gensim LdaModel", f"passes={passes}", seconds, cpu, math.nan, math.nan))
+    fitted: list[TopicModel] = []
+    rows: list[Row] = []
 
-    timings: list[tuple[int, float]] = []
+    def fit(model: TopicModel, name: str, setting: str) -> Row:
+        seconds, cpu = _timed_fit(model, corpus)
+        logger.info("seed %d %s %s: %.1f s (cpu %.1f s)", seed, name, setting, seconds, cpu)
+        fitted.append(model)
+        rows.append(Row(name, setting, seed, seconds, cpu, math.nan, math.nan))
+        return rows[-1]
+
+    budget = fit(
+        GensimLDA(n_topics, passes=passes, random_state=seed), "gensim", f"passes={passes}"
+    )
+    timings = []
     for count in iterations:
         model = TomotopyLDA(n_topics, iterations=count, random_state=seed)
-        seconds, cpu = _timed_fit(model, corpus)
-        logger.info("tomotopy iterations=%d: %.1f s (cpu %.1f s)", count, seconds, cpu)
-        timings.append((count, cpu))
-        fitted[f"tomotopy-{count}"] = model
-        rows.append(Row("tomotopy LDA", f"iterations={count}", seconds, cpu, math.nan, math.nan))
-
-    matched = _equal_time_iterations(timings, rows[0].cpu_seconds)
-    if matched is not None:
+        timings.append((count, fit(model, "tomotopy", f"iterations={count}").cpu_seconds))
+    matched = _equal_time_iterations(timings, budget.cpu_seconds)
+    if matched in iterations:
+        rows[1 + list(iterations).index(matched)].equal_time = True
+    elif matched is not None:
         model = TomotopyLDA(n_topics, iterations=matched, random_state=seed)
-        seconds, cpu = _timed_fit(model, corpus)
-        logger.info(
-            "tomotopy iterations=%d (equal time): %.1f s (cpu %.1f s)", matched, seconds, cpu
-        )
-        fitted["tomotopy-equal"] = model
-        rows.append(
-            Row("tomotopy LDA", f"iterations={matched}", seconds, cpu, math.nan, math.nan, True)
-        )
+        fit(model, "tomotopy", f"iterations={matched}").equal_time = True
 
     scorer = CoherenceScorer(corpus, measures=("c_npmi",), topn=topn)
-    scores = scorer.score_many({name: _top_terms(m, topn) for name, m in fitted.items()})
-    for row, (name, model) in zip(rows, fitted.items(), strict=True):
+    names = [str(i) for i in range(len(fitted))]
+    scores = scorer.score_many({n: _top_terms(m, topn) for n, m in zip(names, fitted, strict=True)})
+    for row, name, model in zip(rows, names, fitted, strict=True):
         row.c_npmi = scores[name]["c_npmi"].mean
         if isinstance(model, TomotopyLDA):
             gap = np.abs(model.transform(corpus) - model.train_doc_topic_)
             row.fold_in_gap = float(gap.mean())
-    return rows, info
+    return rows
 
 
 def _equal_time_iterations(timings: Sequence[tuple[int, float]], budget: float) -> int | None:
@@ -218,7 +223,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-below", type=int, default=5)
     parser.add_argument("--no-above", type=float, default=0.5)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", default="0", help="random seeds (commas)")
     parser.add_argument("--out", type=Path, default=None, help="write the table (.md or .csv)")
     return parser.parse_args(argv)
 
@@ -230,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("gensim").setLevel(logging.WARNING)
     try:
         iterations = [int(v) for v in args.iterations.split(",") if v.strip()]
+        seeds = [int(v) for v in args.seeds.split(",") if v.strip()]
         texts = load_texts(args.csv, args.text_column, args.title_column or None)
     except (TopickitError, ValueError) as err:
         logger.error("%s", err)
@@ -237,20 +243,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.limit is not None:
         texts = texts[: args.limit]
     with threadpool_limits(limits=1):
-        rows, info = run(
-            texts,
-            n_topics=args.n_topics,
-            passes=args.passes,
-            iterations=iterations,
-            no_below=args.no_below,
-            no_above=args.no_above,
-            seed=args.seed,
-        )
+        corpus, info = prepare(texts, no_below=args.no_below, no_above=args.no_above)
+        rows = []
+        for seed in seeds:
+            rows.extend(
+                run(
+                    corpus,
+                    n_topics=args.n_topics,
+                    passes=args.passes,
+                    iterations=iterations,
+                    seed=seed,
+                )
+            )
     summary = (
         f"{info['documents']} documents, {info['terms']} terms "
         f"(of {info['terms_before_filter']}; no_below={args.no_below}, "
         f"no_above={args.no_above}), {info['tokens']} tokens, K={args.n_topics}, "
-        f"seed={args.seed}, one core; preprocessing {info['preprocess_seconds']} s\n"
+        f"seeds {args.seeds}, one core; preprocessing {info['preprocess_seconds']} s\n"
     )
     fmt = "csv" if args.out is not None and args.out.suffix == ".csv" else "md"
     sys.stdout.write(summary + "\n" + _table(rows, "md"))

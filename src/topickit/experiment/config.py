@@ -358,6 +358,16 @@ def load_config(path: str | Path, *, seed: int | None = None) -> tuple[Experimen
             if (value := getattr(themes, key)) is not None
         }
         config = config.model_copy(update={"themes": themes.model_copy(update=resolved)})
+    models = []
+    for model in config.models:
+        codebook = model.params.get("codebook")
+        if model.kind == "seeded_lda" and codebook is None and config.themes is not None:
+            codebook = config.themes.codebook
+        if isinstance(codebook, str):
+            params = {**model.params, "codebook": str(resolve_corpus_path(codebook, path.parent))}
+            model = model.model_copy(update={"params": params})
+        models.append(model)
+    config = config.model_copy(update={"models": models})
     return config, resolve_corpus_path(config.corpus.path, path.parent)
 
 

@@ -28,13 +28,11 @@ from topickit.features import TokenCorpus
 from topickit.pipeline import TextPipeline
 from topickit.similarity.lee import (
     pair_labels,
-    pair_split,
     pair_values,
-    pearson_r,
     read_documents,
     read_ratings,
     resolve_data_path,
-    spearman_rho,
+    score_similarities,
 )
 from topickit.similarity.report import metrics_document, summary_markdown
 from topickit.similarity.representations import (
@@ -186,37 +184,6 @@ def _compute(
         seconds[rep.name] = time.perf_counter() - started
         logger.info("%s: %.1f s", rep.name, seconds[rep.name])
     return matrices, dims, seconds, pipelines.vocabulary_sizes()
-
-
-def score_similarities(
-    matrices: dict[str, np.ndarray], ratings: np.ndarray
-) -> dict[str, dict[str, float]]:
-    """Pearson r on all pairs, on the selection and held-out pairs, and Spearman rho.
-
-    Parameters
-    ----------
-    matrices : dict of str to ndarray of shape (n, n)
-        Similarity matrix of each representation.
-    ratings : ndarray of shape (n, n)
-        Human ratings of the same documents.
-
-    Returns
-    -------
-    dict of str to dict
-        Per representation: ``lee_r``, ``lee_r_select``, ``lee_r_heldout``, ``lee_spearman``.
-    """
-    human = pair_values(ratings)
-    select, heldout = pair_split(ratings.shape[0])
-    scores = {}
-    for name, matrix in matrices.items():
-        pred = pair_values(matrix)
-        scores[name] = {
-            "lee_r": pearson_r(pred, human),
-            "lee_r_select": pearson_r(pred[select], human[select]),
-            "lee_r_heldout": pearson_r(pred[heldout], human[heldout]),
-            "lee_spearman": spearman_rho(pred, human),
-        }
-    return scores
 
 
 def _tables(

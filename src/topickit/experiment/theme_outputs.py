@@ -96,7 +96,8 @@ def theme_figure_jobs(
         jobs.append(
             (
                 "theme_confusion",
-                f"Primary-theme confusion matrix, {analysis.chosen} classifier (leave-one-article-out)",
+                f"Primary-theme confusion matrix, {analysis.chosen} classifier "
+                "(leave-one-article-out)",
                 plots.plot_confusion_matrix,
                 {
                     "matrix": analysis.cv.confusion,
@@ -215,9 +216,16 @@ def theme_summary(analysis: ThemeAnalysis, table: pd.DataFrame) -> str:
             "",
         ]
         for (name, level), values in sorted(analysis.agreement.items()):
+            direct = ""
+            if "direct_macro_f1" in values:
+                direct = (
+                    "; its theme topics give the annotated primary theme with accuracy "
+                    f"{values['direct_accuracy']:.2f}, macro-F1 {values['direct_macro_f1']:.2f} "
+                    "(no labels used in training)"
+                )
             lines.append(
                 f"- {name} ({level}): NMI {values['nmi']:.2f}, adjusted Rand "
-                f"{values['ari']:.2f}, purity {values['purity']:.2f}"
+                f"{values['ari']:.2f}, purity {values['purity']:.2f}{direct}"
             )
         lines.append("")
     return "\n".join(lines)

@@ -248,7 +248,27 @@ def _map_topics(
             unit_labels=unit_labels,
         )
         if unit_labels is not None:
-            analysis.agreement[(name, level)] = topic_theme_agreement(fit.doc_topic, unit_labels)
+            agreement = topic_theme_agreement(fit.doc_topic, unit_labels)
+            if hasattr(fit.estimator, "predict_theme"):
+                agreement.update(_direct_theme_scores(fit, data[level].tokens, unit_labels,
+                                                      analysis.codebook))
+            analysis.agreement[(name, level)] = agreement
+
+
+def _direct_theme_scores(fit: Fit, tokens, labels: list, codebook: Codebook
+                         ) -> dict[str, float]:
+    """Accuracy and macro-F1 of a seeded model's own theme predictions (no training labels)."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    predicted = fit.estimator.predict_theme(tokens)
+    keep = [i for i, label in enumerate(labels) if label]
+    truth = [labels[i] for i in keep]
+    guess = [str(predicted[i]) for i in keep]
+    return {
+        "direct_accuracy": float(accuracy_score(truth, guess)),
+        "direct_macro_f1": float(f1_score(truth, guess, labels=codebook.names, average="macro",
+                                          zero_division=0)),
+    }
 
 
 def theme_metric_rows(
@@ -309,7 +329,9 @@ def theme_metric_rows(
             )
     for (name, level), values in sorted(analysis.agreement.items()):
         fit = final[(name, level)]
-        for metric in ("nmi", "ari", "purity"):
+        for metric in ("nmi", "ari", "purity", "direct_accuracy", "direct_macro_f1"):
+            if metric not in values:
+                continue
             rows.append(
                 {
                     "model": name,

@@ -280,9 +280,15 @@ class TomotopyLDA(TopicModel):
         if total == 0:
             raise CorpusError("log_perplexity needs documents with at least one known token")
         theta = fold_in(counts, self.components_, self.alpha_, self.transform_iterations)
-        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-        mix = np.einsum("ik,ki->i", theta[rows], self.components_[:, counts.indices])
-        return float(np.dot(counts.data, np.log(mix)) / total)
+        loglik = 0.0
+        for start in range(0, counts.shape[0], _BLOCK):
+            block = counts[start : start + _BLOCK]
+            rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
+            mix = np.einsum(
+                "ik,ki->i", theta[start : start + _BLOCK][rows], self.components_[:, block.indices]
+            )
+            loglik += float(np.dot(block.data, np.log(mix)))
+        return loglik / total
 
     def perplexity(self, X: Docs) -> float:
         """``exp(-log_perplexity(X))`` (lower is better)."""

@@ -51,14 +51,14 @@ def _doc_shares(doc_topics: pd.DataFrame, model: str, level: str) -> pd.DataFram
     return means.div(totals, axis=0).fillna(0.0)
 
 
-def _legend_outside(ax: Axes, n_entries: int) -> None:
+def _legend_outside(ax: Axes, n_entries: int, title: str = "topic") -> None:
     ax.legend(
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         fontsize=SMALL_FONT + 1,
         frameon=False,
         ncols=1 if n_entries <= 20 else 2,
-        title="topic",
+        title=title,
         title_fontsize=9,
     )
 
@@ -223,7 +223,7 @@ def plot_prevalence_by_article(
     ax.set_xlabel(value_label)
     ax.set_ylabel("article")
     ax.set_title(title or f"Topic share per article: {model} ({level} level)")
-    _legend_outside(ax, n_topics)
+    _legend_outside(ax, n_topics, value_label.removesuffix(" share"))
     return fig
 
 
@@ -319,5 +319,5 @@ def plot_prevalence_by_date(
         f"{len(by_period)} periods)"
     )
     ax.grid(axis="y", alpha=0.3)
-    _legend_outside(ax, n_topics)
+    _legend_outside(ax, n_topics, value_label.removesuffix(" share"))
     return fig

@@ -11,6 +11,7 @@ from topickit.similarity.lee import (
     read_documents,
     read_ratings,
     resolve_data_path,
+    score_similarities,
 )
 from topickit.similarity.representations import (
     LatentSemanticVectors,
@@ -34,4 +35,5 @@ __all__ = [
     "read_documents",
     "read_ratings",
     "resolve_data_path",
+    "score_similarities",
 ]

@@ -28,6 +28,7 @@ __all__ = [
     "read_documents",
     "read_ratings",
     "resolve_data_path",
+    "score_similarities",
     "spearman_rho",
 ]
 
@@ -208,3 +209,34 @@ def spearman_rho(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return float("nan")
     return float(spearmanr(x, y).statistic)
+
+
+def score_similarities(
+    matrices: dict[str, np.ndarray], ratings: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Pearson r on all pairs, on the selection and held-out pairs, and Spearman rho.
+
+    Parameters
+    ----------
+    matrices : dict of str to ndarray of shape (n, n)
+        Similarity matrix of each representation.
+    ratings : ndarray of shape (n, n)
+        Human ratings of the same documents.
+
+    Returns
+    -------
+    dict of str to dict
+        Per representation: ``lee_r``, ``lee_r_select``, ``lee_r_heldout``, ``lee_spearman``.
+    """
+    human = pair_values(ratings)
+    select, heldout = pair_split(ratings.shape[0])
+    scores = {}
+    for name, matrix in matrices.items():
+        pred = pair_values(matrix)
+        scores[name] = {
+            "lee_r": pearson_r(pred, human),
+            "lee_r_select": pearson_r(pred[select], human[select]),
+            "lee_r_heldout": pearson_r(pred[heldout], human[heldout]),
+            "lee_spearman": spearman_rho(pred, human),
+        }
+    return scores

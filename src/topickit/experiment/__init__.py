@@ -2,5 +2,14 @@
 
 from topickit.experiment.config import ExperimentConfig, load_config, parse_config
 from topickit.experiment.runner import RunResult, run_experiment
+from topickit.experiment.similarity import SimilarityResult, run_similarity
 
-__all__ = ["ExperimentConfig", "RunResult", "load_config", "parse_config", "run_experiment"]
+__all__ = [
+    "ExperimentConfig",
+    "RunResult",
+    "SimilarityResult",
+    "load_config",
+    "parse_config",
+    "run_experiment",
+    "run_similarity",
+]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from topickit.experiment.config import ExperimentConfig, ModelConfig
 from topickit.experiment.parallel import run_jobs

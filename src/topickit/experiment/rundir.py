@@ -101,6 +101,7 @@ class RunFolder:
         """Rename the temporary folder to its destination."""
         if self.destination.exists():
             self.destination.rmdir()  # only an empty folder gets here
+        os.chmod(self.path, 0o755)  # mkdtemp makes it private; a run folder is for sharing
         os.replace(self.path, self.destination)
         return self.destination
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from topickit.exceptions import ConfigError, CorpusError
 from topickit.experiment.config import ExperimentConfig, PreprocessConfig, RepresentationConfig

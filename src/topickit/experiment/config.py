@@ -48,6 +48,7 @@ class CorpusConfig(_Section):
     date_column: str | None = None
     encoding: str | None = None
     clean: bool = True
+    source_column: str | None = None
 
 
 class PreprocessConfig(_Section):
@@ -143,9 +144,16 @@ class CompareConfig(_Section):
 
 
 class OutputsConfig(_Section):
-    """Which files a run writes besides the metrics."""
+    """Which files a run writes besides the metrics.
+
+    ``prevalence`` writes topic shares per time bin (``prevalence_freq``) and per source
+    (the corpus's ``source_column``) with bootstrap intervals for the best model per level.
+    """
 
     figures: Literal["all", "best", "none"] = "all"
+    prevalence: bool = True
+    prevalence_freq: Literal["D", "W", "M"] = "W"
+    prevalence_boot: int = Field(500, ge=0, le=10_000)
     doc_topics: bool = True
     unit_map: Literal["pca", "tsne"] = "pca"
     top_terms: int = Field(10, ge=1, le=50)

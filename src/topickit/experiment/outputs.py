@@ -10,6 +10,7 @@ import pandas as pd
 from topickit.experiment.bundles_step import save_run_bundles
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.figures import figure_links, write_figures
+from topickit.experiment.prevalence_step import write_prevalence
 from topickit.experiment.report import render_summary
 from topickit.experiment.tables import doc_topics_table, topics_table
 from topickit.experiment.theme_outputs import (
@@ -127,6 +128,11 @@ def write_run(
         folder.write_csv(f"alignments/{slug}_pairs.csv", alignment.pairs)
     extra_figures: list = []
     sections: list[str] = []
+    if config.outputs.prevalence:
+        prevalence_jobs, note = write_prevalence(folder, config, result, topics, doc_topics)
+        extra_figures += prevalence_jobs
+        if note:
+            sections.append(note)
     if result.themes is not None:
         units = result.data[result.themes.level].units
         table = write_theme_tables(folder, result.themes, units)

@@ -236,7 +236,9 @@ class GensimLDA(TopicModel):
         return self
 
     def _fit_counts(self, counts: sp.csr_matrix, corpus: TokenCorpus) -> None:
-        self._fit_bow(_bow(counts), lambda: counts)
+        # ``counts`` is ``corpus.counts``, built from the cached ``corpus.bow``: train on that
+        # list rather than on a second copy converted back from the matrix.
+        self._fit_bow(corpus.bow, lambda: counts)
 
     def _fit_bow(self, bow: Any, get_counts: Any) -> None:
         """Train on a gensim corpus; ``get_counts()`` gives the count matrix if needed."""

@@ -17,6 +17,7 @@ from topickit.plots.documents import (
 )
 from topickit.plots.maps import embed_2d, plot_unit_map
 from topickit.plots.metrics import METRIC_TITLES, plot_metric_vs_k
+from topickit.plots.prevalence import plot_prevalence_by_source, plot_prevalence_over_time
 from topickit.plots.similarity import plot_similarity_r, plot_similarity_scatter
 from topickit.plots.topics import plot_top_terms
 
@@ -29,6 +30,8 @@ __all__ = [
     "plot_metric_vs_k",
     "plot_prevalence_by_article",
     "plot_prevalence_by_date",
+    "plot_prevalence_by_source",
+    "plot_prevalence_over_time",
     "plot_similarity_r",
     "plot_similarity_scatter",
     "plot_top_terms",

@@ -6,7 +6,7 @@ import pandas as pd
 
 from topickit.experiment.config import ExperimentConfig
 from topickit.plots.prevalence import plot_prevalence_by_source, plot_prevalence_over_time
-from topickit.prevalence import topic_prevalence
+from topickit.prevalence import outlet_name, topic_prevalence
 
 __all__ = ["write_prevalence"]
 
@@ -44,8 +44,9 @@ def write_prevalence(folder, config: ExperimentConfig, result, topics: pd.DataFr
                                    n_boot=options.prevalence_boot, random_state=config.seed)
         by_date.insert(0, "by", "date")
         frames.append(by_date)
-    has_sources = (source_column is not None and source_column in articles.columns
-                   and 2 <= articles[source_column].nunique() < len(articles))
+    outlets = (articles[source_column].map(outlet_name)
+               if source_column is not None and source_column in articles.columns else None)
+    has_sources = outlets is not None and 2 <= outlets.nunique() < len(articles)
     if has_sources:
         by_source = topic_prevalence(best_rows, articles, by="source", column=source_column,
                                      n_boot=options.prevalence_boot, random_state=config.seed)

@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 
+from topickit._subclasses import find_kind
 from topickit._validation import Interval, check_fitted, validate_params
 from topickit.exceptions import BundleError, ConfigError, CorpusError
 from topickit.features import TokenCorpus, as_token_corpus, count_matrix
@@ -237,7 +238,7 @@ class TopicModel(BaseEstimator, TransformerMixin):
             When the state is of another kind or format, or a key is missing.
         """
         kind = meta.get("kind")
-        target = _find_kind(cls, kind)
+        target = find_kind(cls, kind)
         if target is None:
             raise BundleError(f"model state of kind {kind!r} cannot be loaded by {cls.__name__}")
         if meta.get("format") != STATE_FORMAT:
@@ -332,13 +333,3 @@ def state_value(mapping: Mapping[str, Any], key: str, where: str) -> Any:
     if key not in mapping:
         raise BundleError(f"model state is missing {key!r} in its {where}")
     return mapping[key]
-
-
-def _find_kind(cls: type[TopicModel], kind: Any) -> type[TopicModel] | None:
-    if cls.kind and cls.kind == kind:
-        return cls
-    for sub in cls.__subclasses__():
-        found = _find_kind(sub, kind)
-        if found is not None:
-            return found
-    return None

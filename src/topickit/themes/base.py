@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from topickit._subclasses import find_kind
 from topickit._validation import check_fitted, validate_params
 from topickit.exceptions import BundleError, ConfigError, CorpusError
 from topickit.pipeline import TextPipeline
@@ -280,7 +281,7 @@ class ThemeClassifier(BaseEstimator):
         BundleError
             When the state is of another kind or format, or a key is missing.
         """
-        target = _find_kind(cls, meta.get("kind"))
+        target = find_kind(cls, meta.get("kind"))
         if target is None:
             raise BundleError(
                 f"theme classifier state of kind {meta.get('kind')!r} "
@@ -303,16 +304,6 @@ class ThemeClassifier(BaseEstimator):
 
     def _restore(self, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
         raise NotImplementedError
-
-
-def _find_kind(cls: type[ThemeClassifier], kind: Any) -> type[ThemeClassifier] | None:
-    if cls.kind and cls.kind == kind:
-        return cls
-    for sub in cls.__subclasses__():
-        found = _find_kind(sub, kind)
-        if found is not None:
-            return found
-    return None
 
 
 class MajorityThemeClassifier(ThemeClassifier):

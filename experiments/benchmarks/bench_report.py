@@ -150,14 +150,14 @@ def render_markdown(
     rows: Sequence[dict[str, Any]],
     summary: Sequence[dict[str, Any]],
     machine: dict[str, str],
-    started: dt.datetime,
+    started: dt.datetime | None,
     argv: Sequence[str],
 ) -> str:
     """The generated results section: machine, command, targets and every run."""
     loads = [r["load_before"] for r in rows if r.get("load_before") is not None]
+    when = f"Run started {started:%Y-%m-%d %H:%M} UTC" if started else "Summarised"
     lines = [
-        f"Run started {started:%Y-%m-%d %H:%M} UTC with "
-        f"`python experiments/benchmarks/run_benchmarks.py {' '.join(argv)}`.",
+        f"{when} with `python experiments/benchmarks/run_benchmarks.py {' '.join(argv)}`.",
         "",
         f"Machine: {machine['cores']} cores, {machine['ram_gb']} GB RAM, CPU {machine['cpu']}; "
         f"{machine['os']}; Python {machine['python']}; {machine['packages']}.",

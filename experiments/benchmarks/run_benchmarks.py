@@ -162,6 +162,7 @@ def prepare(args: argparse.Namespace, data: Path) -> dict[str, Any]:
 
 
 def execute(args: argparse.Namespace, runs: list[Run], data: Path) -> None:
+    """Run the data preparation (cached) and every run, saving the CSV after each run."""
     script = Path(__file__).resolve()
     src = ROOT / "src"
     prep = ("prepare", prepare(args, data))
@@ -181,6 +182,38 @@ def execute(args: argparse.Namespace, runs: list[Run], data: Path) -> None:
         measured = run_measured(script, [(run.task, run.params)], src=src)
         run.measured = {**measured, "result": measured["results"][0]}
         logger.info("  -> %s", json.dumps(run.row()))
+        if args.out:
+            write_csv(args.out, [r.row() for r in runs[:i]])
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write one row per run."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def read_csv(paths: list[Path]) -> list[dict[str, Any]]:
+    """Rows of earlier runs (``--summarise``), with numbers and booleans restored."""
+
+    def value(text: str) -> Any:
+        if text in ("", "None"):
+            return None
+        if text in ("True", "False"):
+            return text == "True"
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        return int(number) if number.is_integer() and "." not in text else number
+
+    rows = []
+    for path in paths:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows += [{k: value(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    return rows
 
 
 def worker(spec: str) -> None:
@@ -203,6 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="CSV of every run")
     parser.add_argument("--report", type=Path, default=None, help="Markdown summary")
     parser.add_argument("--workdir", type=Path, default=None, help="data and corpus folders")
+    parser.add_argument(
+        "--summarise",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="only re-render tables/report from CSVs of earlier runs",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker is not None:
@@ -215,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     args.scale = args.scale or (4 if args.quick else 16)
     args.repeat = args.repeat or (1 if args.quick else 2)
+    if args.summarise:
+        rows = read_csv(args.summarise)
+        report(args, rows, None)
+        return 0
     with tempfile.TemporaryDirectory(prefix="topickit-bench-") as tmp:
         default_work = Path(tmp) if args.quick else ROOT / ".cache" / "topickit" / "bench"
         data = args.workdir or default_work
@@ -223,22 +267,23 @@ def main(argv: list[str] | None = None) -> int:
         started = dt.datetime.now(dt.UTC)
         execute(args, runs, data)
     rows = [run.row() for run in runs]
+    if args.out:
+        write_csv(args.out, rows)
+    report(args, rows, started)
+    return 0
+
+
+def report(args: argparse.Namespace, rows: list[dict[str, Any]], started: Any) -> None:
+    """Print the tables and write the Markdown report."""
     summary = summarise(rows, scale=args.scale, quick=args.quick)
     print(render_table(rows))
     print()
     print(render_table(summary))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with open(args.out, "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
     if args.report:
         args.report.write_text(
             render_markdown(rows, summary, machine_info(), started, sys.argv[1:]),
             encoding="utf-8",
         )
-    return 0
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ __all__ = ["write_figures"]
 
 logger = logging.getLogger(__name__)
 
+#: A 2-D map of fewer units than this shows nothing a table would not.
+MIN_UNITS_FOR_MAP = 20
+
 
 @dataclass(frozen=True)
 class _FigureJob:
@@ -100,7 +103,7 @@ def _plan_figures(
             )
         )
         fit = result.final[(name, level)]
-        if len(fit.doc_topic) >= 3:
+        if len(fit.doc_topic) >= MIN_UNITS_FOR_MAP:
             counts = result.data[level].tokens.counts
             vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
             method = config.outputs.unit_map

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -40,6 +41,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _portable(params: dict) -> dict:
+    """Parameters without machine-specific paths (a codebook file is named, not located)."""
+    out = dict(params)
+    if isinstance(out.get("codebook"), str):
+        out["codebook"] = Path(out["codebook"]).name
+    return out
+
+
 def metrics_document(config: ExperimentConfig, result) -> dict:
     """The content of ``metrics.json`` (no timings or paths: reruns give the same bytes)."""
     from topickit.experiment.units import corpus_fingerprint
@@ -66,7 +75,7 @@ def metrics_document(config: ExperimentConfig, result) -> dict:
             "level": level,
             "k": fit.plan.k,
             "seed": fit.plan.seed,
-            "params": fit.estimator.get_params(),
+            "params": _portable(fit.estimator.get_params()),
             "metrics": {
                 r.metric: {"mean": r.mean, "std": r.std, "n_seeds": r.n_seeds}
                 for r in rows.itertuples()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import partial
@@ -37,11 +38,23 @@ def _data_key(fit: Fit) -> str:
 def _coherence_job(
     job: tuple[str, str], *, by_data: dict[str, list[Fit]], data: dict[str, LevelData], topn: int
 ) -> list[float]:
+    """Mean coherence of every fit of one level under one measure.
+
+    Seeds often give the very same topic (NMF's start ignores the seed), so each distinct
+    topic is scored once and the per-fit means are taken over those scores, NaN left out.
+    """
     key, measure = job
+    fits = by_data[key]
+    topic_lists = [[tuple(terms) for terms in f.top_terms(topn)] for f in fits]
+    unique = list(dict.fromkeys(t for topics in topic_lists for t in topics))
     scorer = CoherenceScorer(data[key].tokens, measures=(measure,), topn=topn)
-    topic_sets = {str(i): f.top_terms(topn) for i, f in enumerate(by_data[key])}
-    results = scorer.score_many(topic_sets)
-    return [float(results[str(i)][measure].mean) for i in range(len(by_data[key]))]
+    per_topic = scorer.score([list(t) for t in unique])[measure].per_topic
+    score_of = dict(zip(unique, per_topic, strict=True))
+    means = []
+    for topics in topic_lists:
+        finite = [score_of[t] for t in topics if not math.isnan(score_of[t])]
+        means.append(float(np.mean(finite)) if finite else math.nan)
+    return means
 
 
 def score_fits(
@@ -74,7 +87,12 @@ def score_fits(
     by_data: dict[str, list[Fit]] = defaultdict(list)
     for fit in fits:
         by_data[_data_key(fit)].append(fit)
-    jobs = [(key, measure) for key in by_data for measure in options.coherence]
+    # Longest first (c_v's sliding windows over the most tokens), so both workers end together.
+    cost = {"c_v": 3, "c_npmi": 2, "u_mass": 1}
+    jobs = sorted(
+        ((key, measure) for key in by_data for measure in options.coherence),
+        key=lambda job: (-cost.get(job[1], 1) * sum(map(len, data[job[0]].tokens.docs)), job),
+    )
     task = partial(_coherence_job, by_data=by_data, data=data, topn=options.topn)
     scores: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
     for (key, measure), means in zip(jobs, run_jobs(task, jobs, n_jobs=n_jobs), strict=True):

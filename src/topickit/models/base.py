@@ -333,3 +333,33 @@ def state_value(mapping: Mapping[str, Any], key: str, where: str) -> Any:
     if key not in mapping:
         raise BundleError(f"model state is missing {key!r} in its {where}")
     return mapping[key]
+
+
+class PerplexityMixin:
+    """Held-out fit of probabilistic topic models: a per-word log bound and its perplexity.
+
+    A subclass implements :meth:`_log_bound` (total log-likelihood bound, in nats, of a count
+    matrix over ``vocabulary_``); the per-word value and the perplexity are the same for all.
+    """
+
+    def _log_bound(self, counts: sp.csr_matrix) -> float:
+        raise NotImplementedError
+
+    def log_perplexity(self, X: Docs) -> float:
+        """Per-word log-likelihood bound of ``X`` in nats (higher is better).
+
+        Raises
+        ------
+        CorpusError
+            When ``X`` has no token in the model's vocabulary.
+        """
+        check_fitted(self, "components_")
+        counts = count_matrix(X, self.vocabulary_)
+        n_words = counts.sum()
+        if n_words == 0:
+            raise CorpusError("log_perplexity needs documents with at least one known token")
+        return float(self._log_bound(counts) / n_words)
+
+    def perplexity(self, X: Docs) -> float:
+        """``exp(-log_perplexity(X))`` (lower is better)."""
+        return float(np.exp(-self.log_perplexity(X)))

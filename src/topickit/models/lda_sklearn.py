@@ -10,15 +10,19 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import LatentDirichletAllocation
 
-from topickit._validation import Interval, Options, check_fitted
-from topickit.exceptions import CorpusError
-from topickit.features import TokenCorpus, count_matrix
-from topickit.models.base import Docs, TopicModel, state_value, uniform_empty_rows
+from topickit._validation import Interval, Options
+from topickit.features import TokenCorpus
+from topickit.models.base import (
+    PerplexityMixin,
+    TopicModel,
+    state_value,
+    uniform_empty_rows,
+)
 
 __all__ = ["SklearnLDA"]
 
 
-class SklearnLDA(TopicModel):
+class SklearnLDA(PerplexityMixin, TopicModel):
     """LDA on raw term counts with :class:`sklearn.decomposition.LatentDirichletAllocation`.
 
     ``transform`` returns the normalised variational posterior of each document's topic
@@ -101,24 +105,9 @@ class SklearnLDA(TopicModel):
     def _transform_counts(self, counts: sp.csr_matrix, corpus: TokenCorpus) -> np.ndarray:
         return uniform_empty_rows(self.model_.transform(counts))
 
-    def log_perplexity(self, X: Docs) -> float:
-        """Per-word variational lower bound of ``X``, in nats (higher is better).
-
-        Raises
-        ------
-        CorpusError
-            When ``X`` has no token in the model's vocabulary.
-        """
-        check_fitted(self, "components_")
-        counts = count_matrix(X, self.vocabulary_)
-        n_words = counts.sum()
-        if n_words == 0:
-            raise CorpusError("log_perplexity needs documents with at least one known token")
-        return float(self.model_.score(counts) / n_words)
-
-    def perplexity(self, X: Docs) -> float:
-        """``exp(-log_perplexity(X))`` (lower is better)."""
-        return float(np.exp(-self.log_perplexity(X)))
+    def _log_bound(self, counts: sp.csr_matrix) -> float:
+        """scikit-learn's approximate log-likelihood bound (``score``), in nats."""
+        return float(self.model_.score(counts))
 
     def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         model = self.model_

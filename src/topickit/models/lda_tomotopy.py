@@ -17,10 +17,15 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from topickit._validation import Interval, check_fitted
-from topickit.exceptions import BundleError, ConfigError, CorpusError
-from topickit.features import TokenCorpus, count_matrix
-from topickit.models.base import Docs, TopicModel, state_value, uniform_empty_rows
+from topickit._validation import Interval
+from topickit.exceptions import BundleError, ConfigError
+from topickit.features import TokenCorpus
+from topickit.models.base import (
+    PerplexityMixin,
+    TopicModel,
+    state_value,
+    uniform_empty_rows,
+)
 
 __all__ = ["TomotopyLDA", "fold_in", "tomotopy_available"]
 
@@ -95,7 +100,7 @@ def _fold_in_block(
     return theta
 
 
-class TomotopyLDA(TopicModel):
+class TomotopyLDA(PerplexityMixin, TopicModel):
     """LDA by collapsed Gibbs sampling (tomotopy's ``LDAModel``); much faster than gensim.
 
     Training hands the documents' token lists, restricted to the model's vocabulary, to
@@ -266,19 +271,13 @@ class TomotopyLDA(TopicModel):
     def _transform_counts(self, counts: sp.csr_matrix, corpus: TokenCorpus) -> np.ndarray:
         return fold_in(counts, self.components_, self.alpha_, self.transform_iterations)
 
-    def log_perplexity(self, X: Docs) -> float:
-        """Per-word log-likelihood of ``X`` in nats under the fold-in (higher is better).
+    def _log_bound(self, counts: sp.csr_matrix) -> float:
+        """Log-likelihood in nats at the fold-in estimate of each document's topic mix.
 
-        Raises
-        ------
-        CorpusError
-            When ``X`` has no token in the model's vocabulary.
+        Optimistic against gensim's variational bound: theta is fitted to the very words
+        it scores.
         """
-        check_fitted(self, "components_")
-        counts = sp.csr_matrix(count_matrix(X, self.vocabulary_), dtype=np.float64)
-        total = counts.sum()
-        if total == 0:
-            raise CorpusError("log_perplexity needs documents with at least one known token")
+        counts = sp.csr_matrix(counts, dtype=np.float64)
         theta = fold_in(counts, self.components_, self.alpha_, self.transform_iterations)
         loglik = 0.0
         for start in range(0, counts.shape[0], _BLOCK):
@@ -288,11 +287,7 @@ class TomotopyLDA(TopicModel):
                 "ik,ki->i", theta[start : start + _BLOCK][rows], self.components_[:, block.indices]
             )
             loglik += float(np.dot(block.data, np.log(mix)))
-        return loglik / total
-
-    def perplexity(self, X: Docs) -> float:
-        """``exp(-log_perplexity(X))`` (lower is better)."""
-        return float(np.exp(-self.log_perplexity(X)))
+        return loglik
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -26,8 +26,9 @@ def codebook():
 
 
 def test_every_seed_paragraph_is_annotated_with_a_matching_hash(paragraphs, codebook):
-    table = load_annotations(ROOT / "seeds" / "annotations.csv", units=paragraphs,
-                             themes=codebook.names)
+    table = load_annotations(
+        ROOT / "seeds" / "annotations.csv", units=paragraphs, themes=codebook.names
+    )
     assert table.unit_id.tolist() == paragraphs.unit_id.tolist()
     assert set(table.primary) == set(codebook.names)  # every theme is somebody's primary
 

@@ -11,6 +11,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
+from synthetic import POOLS, themed_docs
 from topickit.exceptions import BundleError, ConfigError, CorpusError, NotFittedError
 from topickit.features import TokenCorpus
 from topickit.models import (
@@ -27,27 +28,8 @@ from topickit.models.base import fit_idf, tfidf_weights
 from topickit.models.lda_tomotopy import tomotopy_available
 from topickit.models.seeded_lda import SeededLDA
 
-POOLS = [
-    ["gaza", "strike", "rocket", "army", "tunnel", "border", "soldier", "shelling"],
-    ["oil", "price", "market", "barrel", "export", "tanker", "inflation", "trade"],
-    ["vote", "election", "parliament", "coalition", "minister", "ballot", "party", "campaign"],
-]
-SHARED = ["said", "report", "today", "official"]
 THEMED = ["kmeans", "nmf", "gensim_lda", "sklearn_lda", "seeded_lda"]
 ALL_KINDS = sorted(MODELS)
-
-
-def themed_docs(n: int = 30, seed: int = 0) -> tuple[list[list[str]], np.ndarray]:
-    """``n`` documents cycling over 3 themes: 14 pool words, 2 from another pool, 4 shared."""
-    rng = np.random.default_rng(seed)
-    docs, labels = [], []
-    for i in range(n):
-        k = i % 3
-        other = POOLS[(k + 1 + i % 2) % 3]
-        tokens = [*rng.choice(POOLS[k], 14), *rng.choice(other, 2), *rng.choice(SHARED, 4)]
-        docs.append([str(t) for t in rng.permutation(tokens)])
-        labels.append(k)
-    return docs, np.asarray(labels)
 
 
 DOCS, LABELS = themed_docs()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -244,23 +243,8 @@ def test_state_keeps_a_path_parameter_but_not_the_file(book, synthetic, tmp_path
 
 # ---------------------------------------------------------------------- real seeds
 @pytest.fixture(scope="module")
-def seed_paragraphs():
-    from topickit.corpus.loading import load_corpus
-    from topickit.pipeline import TextPipeline
-    from topickit.segment import segment
-    from topickit.themes.annotations import load_annotations
-    from topickit.themes.codebook import load_codebook
-
-    codebook = load_codebook(ROOT / "experiments" / "codebook.toml")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        units = segment(load_corpus(ROOT / "seeds"), "paragraph").reset_index(drop=True)
-    notes = load_annotations(ROOT / "seeds" / "annotations.csv", units=units, themes=codebook.names)
-    pipe = TextPipeline(no_below=2)
-    corpus = pipe.to_corpus(pipe.fit_transform(units.text.tolist()))
-    primary = dict(zip(notes.unit_id, notes.primary, strict=True))
-    labels = [primary.get(u) for u in units.unit_id]
-    return codebook, corpus, labels
+def seed_paragraphs(labelled_seed_paragraphs):
+    return labelled_seed_paragraphs
 
 
 def test_predicted_themes_match_annotations_on_seeds(seed_paragraphs) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -216,22 +215,8 @@ def test_agreement_errors() -> None:
 
 # ---------------------------------------------------------------------- real seeds
 @pytest.fixture(scope="module")
-def seed_paragraphs():
-    from topickit.corpus.loading import load_corpus
-    from topickit.pipeline import TextPipeline
-    from topickit.segment import segment
-    from topickit.themes.annotations import load_annotations
-    from topickit.themes.codebook import load_codebook
-
-    codebook = load_codebook(ROOT / "experiments" / "codebook.toml")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        units = segment(load_corpus(ROOT / "seeds"), "paragraph").reset_index(drop=True)
-    notes = load_annotations(ROOT / "seeds" / "annotations.csv", units=units, themes=codebook.names)
-    pipe = TextPipeline(no_below=2)
-    corpus = pipe.to_corpus(pipe.fit_transform(units.text.tolist()))
-    primary = dict(zip(notes.unit_id, notes.primary, strict=True))
-    return codebook, corpus, [primary.get(u) for u in units.unit_id]
+def seed_paragraphs(labelled_seed_paragraphs):
+    return labelled_seed_paragraphs
 
 
 def test_real_codebook_seeds_match_the_seed_vocabulary(seed_paragraphs) -> None:

@@ -190,3 +190,13 @@ def test_overwrite_replaces_a_streamed_corpus(tmp_path):
         build_streamed_corpus(["Oil prices rose."], TextPipeline(), folder)
     corpus = build_streamed_corpus(["Oil prices rose."], TextPipeline(), folder, overwrite=True)
     assert len(corpus) == 1 and "oil" in corpus.terms and "gaza" not in corpus.terms
+
+
+def test_two_workers_write_the_same_corpus_files(paragraphs, tmp_path):
+    one = build_streamed_corpus(paragraphs, TextPipeline(), tmp_path / "one", batch_size=30)
+    two = build_streamed_corpus(
+        paragraphs, TextPipeline(), tmp_path / "two", batch_size=30, n_jobs=2
+    )
+    for name in ("corpus.mm", "corpus.offsets.npy", "dictionary.json", "units.json"):
+        assert (one.folder / name).read_bytes() == (two.folder / name).read_bytes()
+    assert not any(p.name.startswith(".spool") for p in two.folder.iterdir())

@@ -21,7 +21,8 @@ Run from the project root::
         --report experiments/benchmarks/results.md
 
 ``--quick`` is a CI smoke run on the seed paragraphs (all tasks in one worker, so its memory
-figures are not per task). The full run takes about half an hour on 2 cores.
+figures are not per task). The full run takes about an hour on 2 cores, most of it the
+two 16x memory runs.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import csv
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -47,7 +49,10 @@ from bench_report import render_markdown, render_table, summarise  # noqa: E402
 logger = logging.getLogger("benchmarks")
 
 BENCHMARKS = ("memory", "parallel", "lemma", "overhead")
-DEFAULT_CSV = ROOT / ".cache" / "topickit" / "newsarticles.csv"
+#: Where ``topickit data fetch newsarticles`` writes the corpus (``$TOPICKIT_DATA`` if set).
+DEFAULT_CSV = (
+    Path(os.environ.get("TOPICKIT_DATA", ROOT / ".cache" / "topickit")) / "newsarticles.csv"
+)
 NEWS_COLUMNS = {
     "text_column": "text",
     "id_column": "article_id",
@@ -137,6 +142,9 @@ def plan(args: argparse.Namespace, data: Path) -> list[Run]:
                 }
                 runs.append(Run("overhead", task, task, params, repeat=r))
     runs.sort(key=lambda x: (BENCHMARKS.index(x.benchmark), x.repeat))
+    if args.match:
+        wanted = [m.strip() for m in args.match.split(",") if m.strip()]
+        runs = [x for x in runs if any(m in x.label for m in wanted)]
     return runs
 
 
@@ -232,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None, help="timing repeats (2; quick: 1)")
     parser.add_argument(
         "--only", default=",".join(BENCHMARKS), help=f"comma list of {', '.join(BENCHMARKS)}"
+    )
+    parser.add_argument(
+        "--match", default=None, help="comma list: keep only runs whose label contains one"
     )
     parser.add_argument("--out", type=Path, default=None, help="CSV of every run")
     parser.add_argument("--report", type=Path, default=None, help="Markdown summary")

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from gensim.matutils import MmWriter, corpus2csc
 
 from topickit.exceptions import CorpusError
 from topickit.features import TokenCorpus
-from topickit.streaming_fit import Texts, read_spool, stream_fit
+from topickit.streaming_fit import BatchMapper, Segment, Texts, stream_fit
 
 if TYPE_CHECKING:
     from topickit.pipeline import TextPipeline
@@ -223,20 +224,21 @@ def build_streamed_corpus(
     """
     folder = Path(folder)
     _prepare_folder(folder, overwrite)
+    n_jobs = pipeline.n_jobs if n_jobs is None else n_jobs
     with tempfile.TemporaryDirectory(dir=folder, prefix=".spool-") as workdir:
-        finished = Path(workdir) / "final_tokens.jsonl"
         with _UnitIdWriter(folder / _FILES["units"]) as ids:
-            n_units = stream_fit(
+            fitted = stream_fit(
                 pipeline,
                 texts,
                 workdir=workdir,
                 batch_size=batch_size,
                 n_jobs=n_jobs,
                 on_ids=ids.write,
-                finished_path=finished,
+                keep_final_tokens=True,
             )
+        n_units = fitted.n_units
         dictionary = pipeline.dictionary_
-        n_nnz = _write_mm(folder, read_spool(finished), dictionary, n_units)
+        n_nnz = _write_mm(folder, fitted.final_segments, dictionary, n_units, n_jobs)
     _write_json(folder / _FILES["dictionary"], _dictionary_json(dictionary))
     meta, arrays = pipeline.get_state()
     _write_json(folder / _FILES["pipeline"], {**meta, **{k: v.tolist() for k, v in arrays.items()}})
@@ -305,18 +307,47 @@ class _UnitIdWriter:
         self._out.close()
 
 
-def _write_mm(folder: Path, docs: Iterable[list[str]], dictionary: Dictionary, n_docs: int) -> int:
-    """Write the bag of words of ``docs`` in gensim's Matrix Market layout; return nnz."""
+def _mm_part(token2id: dict[str, int], segment: Segment) -> tuple[Path, int, array]:
+    """Write one segment's bag of words as Matrix Market lines to a part file (in a worker).
+
+    Returns the part file, its number of entries and each unit's offset in it (-1: empty).
+    """
+    part = segment.path.with_suffix(".mm")
+    offsets = array("q")
+    n_nnz = 0
+    with open(part, "wb") as out:
+        for docno, doc in enumerate(segment.read(), start=segment.first + 1):
+            counts: dict[int, int] = {}
+            for term in doc:
+                term_id = token2id.get(term)
+                if term_id is not None:
+                    counts[term_id] = counts.get(term_id, 0) + 1
+            offsets.append(out.tell() if counts else -1)
+            out.write("".join(f"{docno} {i + 1} {counts[i]}\n" for i in sorted(counts)).encode())
+            n_nnz += len(counts)
+    return part, n_nnz, offsets
+
+
+def _write_mm(
+    folder: Path, segments: list[Segment], dictionary: Dictionary, n_docs: int, n_jobs: int
+) -> int:
+    """Write the bag of words in gensim's Matrix Market layout; return the entry count.
+
+    Each segment is written to a part file by a worker; the parts are then appended in order.
+    """
     offsets = array("q")
     n_nnz = 0
     with open(folder / _FILES["mm"], "wb") as out:
         out.write(MmWriter.HEADER_LINE)
         out.write(f"{n_docs} {len(dictionary)} {dictionary.num_nnz}\n".encode())
-        for docno, doc in enumerate(docs, start=1):
-            bow = dictionary.doc2bow(doc)
-            offsets.append(out.tell() if bow else -1)
-            out.write("".join(f"{docno} {i + 1} {c}\n" for i, c in bow).encode())
-            n_nnz += len(bow)
+        with BatchMapper(n_jobs, dictionary.token2id) as mapper:
+            for part, part_nnz, part_offsets in mapper.map_tasks(_mm_part, segments):
+                start = out.tell()
+                offsets.extend(o + start if o >= 0 else -1 for o in part_offsets)
+                with open(part, "rb") as f:
+                    shutil.copyfileobj(f, out)
+                part.unlink()
+                n_nnz += part_nnz
     if len(offsets) != n_docs or n_nnz != dictionary.num_nnz:
         raise RuntimeError("streamed corpus: written counts disagree with the dictionary")
     np.save(folder / _FILES["offsets"], np.frombuffer(offsets, dtype=np.int64))

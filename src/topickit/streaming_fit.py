@@ -1,12 +1,13 @@
 """Fit a :class:`~topickit.pipeline.TextPipeline` on a stream of texts, batch by batch.
 
 The texts are read **once**. Pass 1 tokenises them (in ``n_jobs`` worker processes), feeds
-gensim's phrase counter and writes the base tokens to a temporary JSON-lines *spool* on disk.
-Pass 2 reads the spool back to count in how many units each phrase is joined; pass 3 reads it
-again to finish the tokens (phrases, aliases, stop words) and count the document and
-collection frequency of every term. Only one batch of texts or tokens is in memory at a time
-(plus the one the workers are busy with), so memory grows with the vocabulary, not with the
-number of texts. The result is the same fitted state that :meth:`TextPipeline.fit` learns.
+gensim's phrase counter and writes the base tokens to a temporary JSON-lines *spool* on disk,
+one segment per batch. Pass 2 counts in how many units each phrase is joined; pass 3 finishes
+the tokens (phrases, aliases, stop words) and counts the document and collection frequency of
+every term. In passes 2 and 3 each worker reads whole spool segments from disk itself and
+returns only counts, so the parent process does little and both cores stay busy. Only a
+batch or two of texts or tokens is in memory at a time, so memory grows with the vocabulary,
+not with the number of texts. The fitted state equals what :meth:`TextPipeline.fit` learns.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import ExitStack
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from gensim.corpora import Dictionary
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
@@ -36,11 +38,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BatchMapper",
+    "Segment",
+    "StreamFit",
     "Texts",
     "dictionary_from_frequencies",
     "fit_pipeline_stream",
     "iter_id_texts",
-    "read_spool",
     "stream_fit",
 ]
 
@@ -168,6 +171,20 @@ class BatchMapper:
         while pending:
             yield _gather(pending.popleft())
 
+    def map_tasks(self, func: Callable[[Any, Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``func(state, task)`` for each task, in order; ``2 * n_jobs`` in flight."""
+        if self._pool is None:
+            for task in tasks:
+                yield func(self.state, task)
+            return
+        pending: deque[Future] = deque()
+        for task in tasks:
+            pending.append(self._pool.submit(_call_in_worker, func, task))
+            if len(pending) >= 2 * self.n_jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
 
 def _gather(futures: list[Future]) -> list[Any]:
     out: list[Any] = []
@@ -181,30 +198,55 @@ def _base_chunk(pipeline: TextPipeline, texts: list[str]) -> list[list[str]]:
     return [pipeline.base_tokens(t) for t in texts]
 
 
-def _phrase_chunk(table: dict[str, float], docs: list[list[str]]) -> list[Counter]:
+def _phrase_segment(table: dict[str, float], segment: Segment) -> Counter:
+    """Pass 2 on one spool segment: in how many units each phrase is joined."""
     counts: Counter = Counter()
-    for doc in docs:
+    for doc in segment.read():
         counts.update(t for t in set(apply_phrases(doc, table)) if t in table)
-    return [counts]
+    return counts
 
 
-def _finish_chunk(pipeline: TextPipeline, docs: list[list[str]]) -> list[list[str]]:
-    return [pipeline._finish_tokens(d, pipeline.phrases_, pipeline._stop_) for d in docs]
+def _finish_segment(
+    pipeline: TextPipeline, task: tuple[Segment, Path | None]
+) -> tuple[Counter, Counter, int]:
+    """Pass 3 on one spool segment: term frequencies, final tokens written to a part file."""
+    segment, out_path = task
+    dfs: Counter = Counter()
+    cfs: Counter = Counter()
+    n_tokens = 0
+    with open(out_path, "wb") if out_path is not None else nullcontext() as out:
+        for base in segment.read():
+            doc = pipeline._finish_tokens(base, pipeline.phrases_, pipeline._stop_)
+            n_tokens += len(doc)
+            cfs.update(doc)
+            dfs.update(set(doc))
+            if out is not None:
+                out.write(_encode_doc(doc))
+    return dfs, cfs, n_tokens
 
 
 # ---------------------------------------------------------------------- spool files
 
 
-def _write_doc(out: TextIO, doc: list[str]) -> None:
-    out.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
-    out.write("\n")
+def _encode_doc(doc: list[str]) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def read_spool(path: str | Path) -> Iterator[list[str]]:
-    """Yield the token lists of a JSON-lines spool file, one per line."""
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            yield json.loads(line)
+@dataclass(frozen=True)
+class Segment:
+    """``n_docs`` JSON lines of token lists starting at byte ``offset`` of ``path``."""
+
+    path: Path
+    offset: int
+    n_docs: int
+    first: int  # index of the segment's first unit in the corpus
+
+    def read(self) -> Iterator[list[str]]:
+        """Yield the segment's token lists."""
+        with open(self.path, "rb") as lines:
+            lines.seek(self.offset)
+            for _ in range(self.n_docs):
+                yield json.loads(lines.readline())
 
 
 def dictionary_from_frequencies(
@@ -242,12 +284,16 @@ def _spool_base_tokens(
     pipeline: TextPipeline,
     texts: Texts,
     path: Path,
+    segments: list[Segment],
     *,
     batch_size: int,
     n_jobs: int,
     on_ids: Callable[[list[str]], None] | None,
 ) -> Iterator[list[str]]:
-    """Pass 1: tokenise the texts, write the base tokens to ``path`` and yield them."""
+    """Pass 1: tokenise the texts, spool the base tokens to ``path`` and yield them.
+
+    ``segments`` receives one :class:`Segment` per ``batch_size`` units written.
+    """
 
     def text_batches() -> Iterator[list[str]]:
         for batch in _batched(iter_id_texts(texts), batch_size):
@@ -255,11 +301,30 @@ def _spool_base_tokens(
                 on_ids([unit_id for unit_id, _ in batch])
             yield [text for _, text in batch]
 
-    with open(path, "w", encoding="utf-8") as out, BatchMapper(n_jobs, pipeline) as mapper:
+    n_units = 0
+    with open(path, "wb") as out, BatchMapper(n_jobs, pipeline) as mapper:
         for docs in mapper.map(_base_chunk, text_batches()):
+            segments.append(Segment(path, out.tell(), len(docs), n_units))
+            n_units += len(docs)
             for doc in docs:
-                _write_doc(out, doc)
+                out.write(_encode_doc(doc))
                 yield doc
+
+
+@dataclass
+class StreamFit:
+    """What :func:`stream_fit` leaves for a caller that writes the corpus.
+
+    Attributes
+    ----------
+    n_units : int
+    final_segments : list of Segment
+        When asked for, the final token lists (before the document-frequency filters), one
+        part file per batch, in unit order.
+    """
+
+    n_units: int
+    final_segments: list[Segment] = field(default_factory=list)
 
 
 def stream_fit(
@@ -270,9 +335,12 @@ def stream_fit(
     batch_size: int = 1000,
     n_jobs: int | None = None,
     on_ids: Callable[[list[str]], None] | None = None,
-    finished_path: str | Path | None = None,
-) -> int:
+    keep_final_tokens: bool = False,
+) -> StreamFit:
     """Fit ``pipeline`` on streamed texts; the engine behind :meth:`TextPipeline.fit_stream`.
+
+    Pass 1 runs in this process and ``n_jobs`` tokenising workers; passes 2 and 3 hand whole
+    spool segments to the workers, which read them from disk themselves.
 
     Parameters
     ----------
@@ -281,22 +349,21 @@ def stream_fit(
     texts : iterable or zero-argument callable
         See :func:`iter_id_texts`; read once.
     workdir : str or Path
-        Existing folder for the base-token spool (deleted on return).
+        Existing folder for the spool files (the base-token spool is deleted on return).
     batch_size : int, default=1000
-        Texts per batch.
+        Texts per batch and units per spool segment.
     n_jobs : int or None, default=None
         Worker processes; ``None`` uses ``pipeline.n_jobs``.
     on_ids : callable or None
         Called with the unit ids of each batch, in order, as the batch is read.
-    finished_path : str, Path or None
-        If given, the final token lists (before the document-frequency filters) are also
-        written there as JSON lines, one unit per line, so that a caller can build the
-        bag-of-words corpus without tokenising again.
+    keep_final_tokens : bool, default=False
+        Also write the final token lists to part files in ``workdir`` (see
+        :class:`StreamFit`), so that a caller can build the bag of words without
+        tokenising again.
 
     Returns
     -------
-    int
-        Number of units.
+    StreamFit
     """
     validate_params(
         pipeline.get_params(deep=False), pipeline._parameter_constraints, "TextPipeline"
@@ -304,12 +371,20 @@ def stream_fit(
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise CorpusError(f"batch_size must be a positive integer, got {batch_size!r}")
     n_jobs = pipeline.n_jobs if n_jobs is None else n_jobs
+    workdir = Path(workdir)
     stop = pipeline._stop_set()
-    base_path = Path(workdir) / "base_tokens.jsonl"
+    base_path = workdir / "base_tokens.jsonl"
+    segments: list[Segment] = []
     try:
-        # Pass 1: base tokens -> spool (+ phrase counts).
+        # Pass 1: base tokens -> spool (+ phrase counts, in this process).
         docs = _spool_base_tokens(
-            pipeline, texts, base_path, batch_size=batch_size, n_jobs=n_jobs, on_ids=on_ids
+            pipeline,
+            texts,
+            base_path,
+            segments,
+            batch_size=batch_size,
+            n_jobs=n_jobs,
+            on_ids=on_ids,
         )
         if pipeline.phrases:
             connectors = ENGLISH_CONNECTOR_WORDS if pipeline.phrase_connectors else frozenset()
@@ -327,44 +402,41 @@ def stream_fit(
         # Pass 2: in how many units is each phrase joined.
         doc_freq: Counter = Counter()
         if table:
-            spool = _batched(read_spool(base_path), batch_size)
             with BatchMapper(n_jobs, table) as mapper:
-                for counters in mapper.map(_phrase_chunk, spool):
-                    for counts in counters:
-                        doc_freq.update(counts)
+                for counts in mapper.map_tasks(_phrase_segment, segments):
+                    doc_freq.update(counts)
         pipeline.phrases_ = {
             p: s for p, s in table.items() if doc_freq[p] >= pipeline.phrase_min_docs
         }
         pipeline._stop_ = stop
-        # Pass 3: final tokens -> term frequencies (+ optional spool of final tokens).
+        # Pass 3: final tokens -> term frequencies (+ part files of final tokens).
+        result = StreamFit(sum(s.n_docs for s in segments))
+        tasks = []
+        for i, segment in enumerate(segments):
+            part = workdir / f"final_{i:06d}.jsonl" if keep_final_tokens else None
+            tasks.append((segment, part))
+            if part is not None:
+                result.final_segments.append(Segment(part, 0, segment.n_docs, segment.first))
         dfs: Counter = Counter()
         cfs: Counter = Counter()
-        n_units = n_tokens = 0
-        with ExitStack() as stack:
-            out = None
-            if finished_path is not None:
-                out = stack.enter_context(open(finished_path, "w", encoding="utf-8"))
-            mapper = stack.enter_context(BatchMapper(n_jobs, pipeline))
-            for finished in mapper.map(_finish_chunk, _batched(read_spool(base_path), batch_size)):
-                for doc in finished:
-                    n_units += 1
-                    n_tokens += len(doc)
-                    cfs.update(doc)
-                    dfs.update(set(doc))
-                    if out is not None:
-                        _write_doc(out, doc)
+        n_tokens = 0
+        with BatchMapper(n_jobs, pipeline) as mapper:
+            for seg_dfs, seg_cfs, seg_tokens in mapper.map_tasks(_finish_segment, tasks):
+                dfs.update(seg_dfs)
+                cfs.update(seg_cfs)
+                n_tokens += seg_tokens
     finally:
         base_path.unlink(missing_ok=True)
-    full = dictionary_from_frequencies(dfs, cfs, n_units, n_tokens)
+    full = dictionary_from_frequencies(dfs, cfs, result.n_units, n_tokens)
     pipeline.dictionary_, pipeline.vocabulary_report_ = pipeline._filter_dictionary(full)
     logger.info(
         "streamed fit on %d units: %d phrases, %d terms kept of %d",
-        n_units,
+        result.n_units,
         len(pipeline.phrases_),
         len(pipeline.dictionary_),
         pipeline.vocabulary_report_["n_terms_before"],
     )
-    return n_units
+    return result
 
 
 def fit_pipeline_stream(

@@ -250,13 +250,13 @@ def _map_topics(
         if unit_labels is not None:
             agreement = topic_theme_agreement(fit.doc_topic, unit_labels)
             if hasattr(fit.estimator, "predict_theme"):
-                agreement.update(_direct_theme_scores(fit, data[level].tokens, unit_labels,
-                                                      analysis.codebook))
+                agreement.update(
+                    _direct_theme_scores(fit, data[level].tokens, unit_labels, analysis.codebook)
+                )
             analysis.agreement[(name, level)] = agreement
 
 
-def _direct_theme_scores(fit: Fit, tokens, labels: list, codebook: Codebook
-                         ) -> dict[str, float]:
+def _direct_theme_scores(fit: Fit, tokens, labels: list, codebook: Codebook) -> dict[str, float]:
     """Accuracy and macro-F1 of a seeded model's own theme predictions (no training labels)."""
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -266,8 +266,9 @@ def _direct_theme_scores(fit: Fit, tokens, labels: list, codebook: Codebook
     guess = [str(predicted[i]) for i in keep]
     return {
         "direct_accuracy": float(accuracy_score(truth, guess)),
-        "direct_macro_f1": float(f1_score(truth, guess, labels=codebook.names, average="macro",
-                                          zero_division=0)),
+        "direct_macro_f1": float(
+            f1_score(truth, guess, labels=codebook.names, average="macro", zero_division=0)
+        ),
     }
 
 

@@ -9,11 +9,13 @@ import pytest
 
 from topickit.corpus import load_corpus
 from topickit.exceptions import CorpusError
+from topickit.features import build_dictionary
 from topickit.models import GensimLDA, TfidfNMF
 from topickit.pipeline import TextPipeline
 from topickit.segment import segment
 from topickit.streaming import StreamedCorpus, build_streamed_corpus, iter_unit_texts
 from topickit.streaming_fit import iter_id_texts
+from topickit.text.phrases import learn_phrases, phrase_document_frequency
 
 CONFIGS = {
     "default": {},
@@ -36,21 +38,62 @@ def _same_dictionary(a, b) -> None:
     assert (a.num_docs, a.num_pos, a.num_nnz) == (b.num_docs, b.num_pos, b.num_nnz)
 
 
+def _reference_fit(params: dict, texts: list[str]) -> tuple[TextPipeline, list[list[str]]]:
+    """The pipeline's fit written out by its definition, every text held in memory.
+
+    Tokenise, learn phrases, keep those joined in ``phrase_min_docs`` units, finish the
+    tokens, count the vocabulary and filter it. An oracle for the spooled passes.
+    """
+    pipe = TextPipeline(**params)
+    stop = pipe._stop_set()
+    base = [pipe.base_tokens(t) for t in texts]
+    table = learn_phrases(
+        base,
+        min_count=pipe.phrase_min_count,
+        threshold=pipe.phrase_threshold,
+        connector_words=frozenset(),
+        stopwords=stop,
+    )
+    doc_freq = phrase_document_frequency(base, table)
+    pipe.phrases_ = {p: s for p, s in table.items() if doc_freq[p] >= pipe.phrase_min_docs}
+    if not pipe.phrases:
+        pipe.phrases_ = {}
+    pipe._stop_ = stop
+    docs = [pipe._finish_tokens(b, pipe.phrases_, stop) for b in base]
+    pipe.dictionary_, pipe.vocabulary_report_ = pipe._filter_dictionary(build_dictionary(docs))
+    vocab = pipe.dictionary_.token2id
+    return pipe, [[t for t in doc if t in vocab] for doc in docs]
+
+
 @pytest.mark.parametrize("config", sorted(CONFIGS))
-def test_fit_stream_learns_what_fit_learns(paragraphs, config):
-    eager = TextPipeline(**CONFIGS[config]).fit(paragraphs)
+def test_fit_and_fit_stream_learn_what_the_definition_gives(paragraphs, config):
+    reference, reference_tokens = _reference_fit(CONFIGS[config], paragraphs)
+    fitted = TextPipeline(**CONFIGS[config])
+    tokens = fitted.fit_transform(paragraphs)
     streamed = TextPipeline(**CONFIGS[config]).fit_stream(
         lambda: (t for t in paragraphs), batch_size=17
     )
-    assert streamed.phrases_ == eager.phrases_
-    assert streamed.vocabulary_report_ == eager.vocabulary_report_
-    _same_dictionary(streamed.dictionary_, eager.dictionary_)
-    assert streamed.transform(paragraphs[:5]) == eager.transform(paragraphs[:5])
+    for pipe in (fitted, streamed):
+        assert pipe.phrases_ == reference.phrases_
+        assert pipe.vocabulary_report_ == reference.vocabulary_report_
+        _same_dictionary(pipe.dictionary_, reference.dictionary_)
+    assert tokens == reference_tokens
+    assert fitted.transform(paragraphs) == reference_tokens
+    assert streamed.transform(paragraphs[:5]) == reference_tokens[:5]
     if config == "default":
         assert {"supreme_leader", "gaza_strip", "west_bank"} <= set(streamed.phrases_)
     if config == "filters":
         assert len(streamed.dictionary_) == 100
         assert all(streamed.vocabulary_report_["dropped"].values())
+
+
+def test_two_workers_fit_transform_like_one(paragraphs):
+    texts = paragraphs * 2  # enough texts for the worker processes to start
+    one = TextPipeline()
+    two = TextPipeline(n_jobs=2)
+    assert two.fit_transform(texts) == one.fit_transform(texts)
+    assert two.phrases_ == one.phrases_
+    _same_dictionary(two.dictionary_, one.dictionary_)
 
 
 def test_fit_stream_reads_a_one_shot_generator_once(paragraphs):

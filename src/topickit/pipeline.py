@@ -8,9 +8,9 @@ document-frequency filters. Everything a filter drops is reported in
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,26 +19,21 @@ from typing import Any, ClassVar
 
 import numpy as np
 from gensim.corpora import Dictionary
-from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from topickit._validation import Interval, check_fitted, validate_params
 from topickit.cleaning import normalize_text
-from topickit.features import TokenCorpus, build_dictionary
+from topickit.features import TokenCorpus
 from topickit.pipeline_state import pipeline_from_state, pipeline_get_state
 from topickit.text.lemmatize import lemmatize
-from topickit.text.phrases import (
-    PHRASE_DELIMITER,
-    apply_phrases,
-    learn_phrases,
-    phrase_document_frequency,
-)
+from topickit.text.phrases import PHRASE_DELIMITER, PhraseIndex, apply_phrases, phrase_index
 from topickit.text.stopwords import build_stopwords
 from topickit.text.tokenize import tokenize
 
 __all__ = ["TextPipeline"]
 
-logger = logging.getLogger(__name__)
+#: Fewer texts than this are tokenised in this process: starting workers would cost more.
+_MIN_TEXTS_FOR_WORKERS = 200
 
 
 def _restrict_dictionary(full: Dictionary, kept: list[str]) -> Dictionary:
@@ -213,7 +208,7 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         self, base: list[str], phrases: dict[str, float], stop: frozenset[str]
     ) -> list[str]:
         """The steps after :meth:`base_tokens`: phrases, aliases, numbers, stop words."""
-        joined = apply_phrases(base, phrases) if phrases else base
+        joined = apply_phrases(base, phrases, self._phrase_index(phrases)) if phrases else base
         aliases = self.aliases or {}
         out = []
         for tok in joined:
@@ -233,6 +228,14 @@ class TextPipeline(TransformerMixin, BaseEstimator):
                 continue
             out.append(tok)
         return out
+
+    def _phrase_index(self, phrases: dict[str, float]) -> PhraseIndex:
+        """``phrase_index(phrases)``, computed once per phrase table."""
+        cached = self.__dict__.get("_phrase_index_cache")
+        if cached is None or cached[0] is not phrases:
+            cached = (phrases, phrase_index(phrases))
+            self._phrase_index_cache = cached
+        return cached[1]
 
     def steps(self, text: str) -> list[tuple[str, list[str] | str]]:
         """Show what each step does to one text (for notebooks and debugging).
@@ -260,43 +263,64 @@ class TextPipeline(TransformerMixin, BaseEstimator):
     def fit(self, texts: Iterable[str], y: None = None) -> TextPipeline:
         """Learn phrases and the vocabulary from unit texts.
 
+        Runs the same passes as :meth:`fit_stream` (tokens spooled to a temporary file,
+        ``n_jobs`` worker processes once there are at least 200 texts), so the two learn
+        the same state.
+
         Parameters
         ----------
         texts : iterable of str
-            Unit texts. A list is read twice; a one-shot iterator is read once and its
-            base tokens are kept in memory.
+            Unit texts, read once.
 
         Returns
         -------
         self
         """
+        self._fit_tokens(texts, keep_tokens=False)
+        return self
+
+    def fit_transform(self, texts: Iterable[str], y: None = None) -> list[list[str]]:
+        """Fit on unit texts and return their token lists, tokenising each text once.
+
+        Equal to ``fit(texts).transform(texts)``, without the second tokenisation.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            Unit texts, read once.
+
+        Returns
+        -------
+        list of list of str
+            One token list per text, restricted to the fitted vocabulary.
+        """
+        return self._fit_tokens(texts, keep_tokens=True)
+
+    def _fit_tokens(self, texts: Iterable[str], *, keep_tokens: bool) -> list[list[str]]:
+        from topickit.streaming_fit import stream_fit
+
         validate_params(self.get_params(deep=False), self._parameter_constraints, "TextPipeline")
         if isinstance(texts, str):
             raise TypeError("TextPipeline.fit expects an iterable of texts, not a single string")
         texts = texts if isinstance(texts, Sequence) else list(texts)
-        stop = self._stop_set()
-        if self.phrases:
-            base_docs = self._map(self.base_tokens, texts)
-            table = learn_phrases(
-                base_docs,
-                min_count=self.phrase_min_count,
-                threshold=self.phrase_threshold,
-                connector_words=ENGLISH_CONNECTOR_WORDS if self.phrase_connectors else frozenset(),
-                stopwords=stop,
+        n_jobs = self.n_jobs if len(texts) >= _MIN_TEXTS_FOR_WORKERS else 1
+        with tempfile.TemporaryDirectory(prefix="topickit-fit-") as workdir:
+            # The texts are in memory already: batches as large as half of them mean fewer,
+            # larger parts for the workers, whose phrase counts this process adds up.
+            result = stream_fit(
+                self,
+                texts,
+                workdir=workdir,
+                batch_size=max(1000, -(-len(texts) // 2)),
+                n_jobs=n_jobs,
+                keep_final_tokens=keep_tokens,
             )
-            doc_freq = phrase_document_frequency(base_docs, table)
-            self.phrases_ = {p: s for p, s in table.items() if doc_freq[p] >= self.phrase_min_docs}
-        else:
-            self.phrases_ = {}
-        self._stop_ = stop
-        docs = self._finish_all(texts)
-        self.dictionary_, self.vocabulary_report_ = self._filter(docs)
-        logger.info(
-            "vocabulary: %d terms kept of %d",
-            len(self.dictionary_),
-            self.vocabulary_report_["n_terms_before"],
-        )
-        return self
+            vocab = self.dictionary_.token2id
+            return [
+                [t for t in doc if t in vocab]
+                for segment in result.final_segments
+                for doc in segment.read()
+            ]
 
     def fit_stream(
         self, texts: Iterable[str] | Callable[[], Iterable[str]], *, batch_size: int = 1000
@@ -323,9 +347,6 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         from topickit.streaming_fit import fit_pipeline_stream
 
         return fit_pipeline_stream(self, texts, batch_size=batch_size)
-
-    def _filter(self, docs: list[list[str]]) -> tuple[Dictionary, dict]:
-        return self._filter_dictionary(build_dictionary(docs))
 
     def _filter_dictionary(self, full: Dictionary) -> tuple[Dictionary, dict]:
         """Apply the document-frequency filters to the unfiltered vocabulary ``full``."""
@@ -369,7 +390,7 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         return self._map(self._finish_one, texts)
 
     def _map(self, func, texts: Sequence[str]) -> list[list[str]]:
-        if self.n_jobs == 1 or len(texts) < 200:
+        if self.n_jobs == 1 or len(texts) < _MIN_TEXTS_FOR_WORKERS:
             return [func(t) for t in texts]
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         chunks = max(1, len(texts) // (self.n_jobs * 8))

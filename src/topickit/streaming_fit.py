@@ -1,13 +1,14 @@
 """Fit a :class:`~topickit.pipeline.TextPipeline` on a stream of texts, batch by batch.
 
-The texts are read **once**. Pass 1 tokenises them (in ``n_jobs`` worker processes), feeds
-gensim's phrase counter and writes the base tokens to a temporary JSON-lines *spool* on disk,
-one segment per batch. Pass 2 counts in how many units each phrase is joined; pass 3 finishes
-the tokens (phrases, aliases, stop words) and counts the document and collection frequency of
-every term. In passes 2 and 3 each worker reads whole spool segments from disk itself and
-returns only counts, so the parent process does little and both cores stay busy. Only a
-batch or two of texts or tokens is in memory at a time, so memory grows with the vocabulary,
-not with the number of texts. The fitted state equals what :meth:`TextPipeline.fit` learns.
+The texts are read **once**. Pass 1 tokenises them in ``n_jobs`` worker processes, which write
+each batch's base tokens to a JSON-lines part file (a *spool segment*) in a temporary folder.
+Then each worker counts phrase candidates over its share of the segments, and this process
+adds the counts up and scores the phrases. Pass 2 counts in how many units each phrase is
+joined; pass 3 finishes the tokens (phrases, aliases, stop words) and counts the document and
+collection frequency of every term. Workers read segments from disk themselves and return
+only counts, so this process does little and every core stays busy. Only a batch or two of
+texts or tokens is in memory at a time, so memory grows with the vocabulary, not with the
+number of texts. :meth:`TextPipeline.fit` runs the same passes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
 
 from topickit._validation import validate_params
 from topickit.exceptions import CorpusError
-from topickit.text.phrases import apply_phrases, learn_phrases
+from topickit.text.phrases import (
+    PhraseCounts,
+    add_phrase_counts,
+    apply_phrases,
+    count_phrase_candidates,
+    phrase_index,
+    score_phrases,
+)
 
 if TYPE_CHECKING:
     from topickit.pipeline import TextPipeline
@@ -193,30 +201,45 @@ def _gather(futures: list[Future]) -> list[Any]:
     return out
 
 
-# Per-chunk work, run in the workers (module level so that it can be sent to them).
-def _base_chunk(pipeline: TextPipeline, texts: list[str]) -> list[list[str]]:
-    return [pipeline.base_tokens(t) for t in texts]
+# Per-task work, run in the workers (module level so that it can be sent to them). The
+# pool's state is the pipeline; what changes between passes travels with the task.
+def _base_part(
+    pipeline: TextPipeline, task: tuple[Path, list[str], frozenset[str] | None]
+) -> tuple[int, PhraseCounts | None]:
+    """Pass 1 on one batch: write its base tokens to a part file; count phrase candidates."""
+    path, texts, connectors = task
+    docs = [pipeline.base_tokens(text) for text in texts]
+    with open(path, "wb") as out:
+        for doc in docs:
+            out.write(_encode_doc(doc))
+    counts = (
+        None if connectors is None else count_phrase_candidates(docs, connector_words=connectors)
+    )
+    return len(docs), counts
 
 
-def _phrase_segment(table: dict[str, float], segment: Segment) -> Counter:
+def _phrase_segment(pipeline: TextPipeline, task: tuple[Segment, dict[str, float]]) -> Counter:
     """Pass 2 on one spool segment: in how many units each phrase is joined."""
+    segment, table = task
     counts: Counter = Counter()
+    index = phrase_index(table)
     for doc in segment.read():
-        counts.update(t for t in set(apply_phrases(doc, table)) if t in table)
+        counts.update(t for t in set(apply_phrases(doc, table, index)) if t in table)
     return counts
 
 
 def _finish_segment(
-    pipeline: TextPipeline, task: tuple[Segment, Path | None]
+    pipeline: TextPipeline,
+    task: tuple[Segment, Path | None, dict[str, float], frozenset[str]],
 ) -> tuple[Counter, Counter, int]:
     """Pass 3 on one spool segment: term frequencies, final tokens written to a part file."""
-    segment, out_path = task
+    segment, out_path, phrases, stop = task
     dfs: Counter = Counter()
     cfs: Counter = Counter()
     n_tokens = 0
     with open(out_path, "wb") if out_path is not None else nullcontext() as out:
         for base in segment.read():
-            doc = pipeline._finish_tokens(base, pipeline.phrases_, pipeline._stop_)
+            doc = pipeline._finish_tokens(base, phrases, stop)
             n_tokens += len(doc)
             cfs.update(doc)
             dfs.update(set(doc))
@@ -281,34 +304,46 @@ def dictionary_from_frequencies(
 
 
 def _spool_base_tokens(
-    pipeline: TextPipeline,
+    mapper: BatchMapper,
     texts: Texts,
-    path: Path,
-    segments: list[Segment],
+    workdir: Path,
     *,
     batch_size: int,
-    n_jobs: int,
+    connectors: frozenset[str] | None,
     on_ids: Callable[[list[str]], None] | None,
-) -> Iterator[list[str]]:
-    """Pass 1: tokenise the texts, spool the base tokens to ``path`` and yield them.
+) -> tuple[list[Segment], list[PhraseCounts]]:
+    """Pass 1: tokenise the texts; each batch's base tokens go to a part file in ``workdir``.
 
-    ``segments`` receives one :class:`Segment` per ``batch_size`` units written.
+    The workers write the part files themselves and count phrase candidates (unless
+    ``connectors`` is None), so only texts and counts travel between processes.
+
+    Returns
+    -------
+    segments : list of Segment
+        One per batch, in unit order.
+    counts : list of (dict, int)
+        The phrase candidate counts, added up as they arrive (empty without phrases).
     """
+    segments: list[Segment] = []
+    # Workers take a batch in 2 * n_jobs parts, so that they finish at about the same time.
+    part_size = max(1, -(-batch_size // (2 * mapper.n_jobs))) if mapper.n_jobs > 1 else batch_size
 
-    def text_batches() -> Iterator[list[str]]:
+    def tasks() -> Iterator[tuple[Path, list[str], frozenset[str] | None]]:
         for batch in _batched(iter_id_texts(texts), batch_size):
             if on_ids is not None:
                 on_ids([unit_id for unit_id, _ in batch])
-            yield [text for _, text in batch]
+            for start in range(0, len(batch), part_size):
+                part = [text for _, text in batch[start : start + part_size]]
+                path = workdir / f"base_{len(segments):06d}.jsonl"
+                first = segments[-1].first + segments[-1].n_docs if segments else 0
+                segments.append(Segment(path, 0, len(part), first))
+                yield path, part, connectors
 
-    n_units = 0
-    with open(path, "wb") as out, BatchMapper(n_jobs, pipeline) as mapper:
-        for docs in mapper.map(_base_chunk, text_batches()):
-            segments.append(Segment(path, out.tell(), len(docs), n_units))
-            n_units += len(docs)
-            for doc in docs:
-                out.write(_encode_doc(doc))
-                yield doc
+    total: PhraseCounts | None = None
+    for _, counts in mapper.map_tasks(_base_part, tasks()):
+        if counts is not None:
+            total = counts if total is None else add_phrase_counts(total, counts)
+    return segments, [] if total is None else [total]
 
 
 @dataclass
@@ -339,8 +374,8 @@ def stream_fit(
 ) -> StreamFit:
     """Fit ``pipeline`` on streamed texts; the engine behind :meth:`TextPipeline.fit_stream`.
 
-    Pass 1 runs in this process and ``n_jobs`` tokenising workers; passes 2 and 3 hand whole
-    spool segments to the workers, which read them from disk themselves.
+    The work is done by ``n_jobs`` worker processes (or this process when ``n_jobs`` is 1):
+    this process reads the texts and adds up the counts the workers return.
 
     Parameters
     ----------
@@ -349,7 +384,7 @@ def stream_fit(
     texts : iterable or zero-argument callable
         See :func:`iter_id_texts`; read once.
     workdir : str or Path
-        Existing folder for the spool files (the base-token spool is deleted on return).
+        Existing folder for the spool files (the base-token parts are deleted on return).
     batch_size : int, default=1000
         Texts per batch and units per spool segment.
     n_jobs : int or None, default=None
@@ -373,60 +408,55 @@ def stream_fit(
     n_jobs = pipeline.n_jobs if n_jobs is None else n_jobs
     workdir = Path(workdir)
     stop = pipeline._stop_set()
-    base_path = workdir / "base_tokens.jsonl"
-    segments: list[Segment] = []
+    connectors = ENGLISH_CONNECTOR_WORDS if pipeline.phrase_connectors else frozenset()
+    pipeline.base_tokens("Warm up")  # loads the lemma dictionary once, before workers fork
     try:
-        # Pass 1: base tokens -> spool (+ phrase counts, in this process).
-        docs = _spool_base_tokens(
-            pipeline,
-            texts,
-            base_path,
-            segments,
-            batch_size=batch_size,
-            n_jobs=n_jobs,
-            on_ids=on_ids,
-        )
-        if pipeline.phrases:
-            connectors = ENGLISH_CONNECTOR_WORDS if pipeline.phrase_connectors else frozenset()
-            table = learn_phrases(
-                docs,
+        with BatchMapper(n_jobs, pipeline) as mapper:
+            # Pass 1: base tokens -> part files, and phrase candidate counts.
+            segments, counts = _spool_base_tokens(
+                mapper,
+                texts,
+                workdir,
+                batch_size=batch_size,
+                connectors=connectors if pipeline.phrases else None,
+                on_ids=on_ids,
+            )
+            table = score_phrases(
+                counts,
                 min_count=pipeline.phrase_min_count,
                 threshold=pipeline.phrase_threshold,
                 connector_words=connectors,
                 stopwords=stop,
-                batch_size=batch_size,
             )
-        else:
-            deque(docs, maxlen=0)
-            table = {}
-        # Pass 2: in how many units is each phrase joined.
-        doc_freq: Counter = Counter()
-        if table:
-            with BatchMapper(n_jobs, table) as mapper:
-                for counts in mapper.map_tasks(_phrase_segment, segments):
-                    doc_freq.update(counts)
-        pipeline.phrases_ = {
-            p: s for p, s in table.items() if doc_freq[p] >= pipeline.phrase_min_docs
-        }
-        pipeline._stop_ = stop
-        # Pass 3: final tokens -> term frequencies (+ part files of final tokens).
-        result = StreamFit(sum(s.n_docs for s in segments))
-        tasks = []
-        for i, segment in enumerate(segments):
-            part = workdir / f"final_{i:06d}.jsonl" if keep_final_tokens else None
-            tasks.append((segment, part))
-            if part is not None:
-                result.final_segments.append(Segment(part, 0, segment.n_docs, segment.first))
-        dfs: Counter = Counter()
-        cfs: Counter = Counter()
-        n_tokens = 0
-        with BatchMapper(n_jobs, pipeline) as mapper:
+            # Pass 2: in how many units is each phrase joined.
+            doc_freq: Counter = Counter()
+            if table:
+                for seg_counts in mapper.map_tasks(
+                    _phrase_segment, ((segment, table) for segment in segments)
+                ):
+                    doc_freq.update(seg_counts)
+            pipeline.phrases_ = {
+                p: s for p, s in table.items() if doc_freq[p] >= pipeline.phrase_min_docs
+            }
+            pipeline._stop_ = stop
+            # Pass 3: final tokens -> term frequencies (+ part files of final tokens).
+            result = StreamFit(sum(s.n_docs for s in segments))
+            tasks = []
+            for i, segment in enumerate(segments):
+                part = workdir / f"final_{i:06d}.jsonl" if keep_final_tokens else None
+                tasks.append((segment, part, pipeline.phrases_, stop))
+                if part is not None:
+                    result.final_segments.append(Segment(part, 0, segment.n_docs, segment.first))
+            dfs: Counter = Counter()
+            cfs: Counter = Counter()
+            n_tokens = 0
             for seg_dfs, seg_cfs, seg_tokens in mapper.map_tasks(_finish_segment, tasks):
                 dfs.update(seg_dfs)
                 cfs.update(seg_cfs)
                 n_tokens += seg_tokens
     finally:
-        base_path.unlink(missing_ok=True)
+        for part in workdir.glob("base_*.jsonl"):
+            part.unlink()
     full = dictionary_from_frequencies(dfs, cfs, result.n_units, n_tokens)
     pipeline.dictionary_, pipeline.vocabulary_report_ = pipeline._filter_dictionary(full)
     logger.info(

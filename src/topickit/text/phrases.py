@@ -7,13 +7,152 @@ longest match. The table is JSON, so a saved pipeline needs no pickle to rebuild
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 
-__all__ = ["PHRASE_DELIMITER", "apply_phrases", "learn_phrases", "phrase_document_frequency"]
+__all__ = [
+    "PHRASE_DELIMITER",
+    "PhraseCounts",
+    "PhraseIndex",
+    "add_phrase_counts",
+    "apply_phrases",
+    "count_phrase_candidates",
+    "learn_phrases",
+    "phrase_document_frequency",
+    "phrase_index",
+    "score_phrases",
+]
 
 PHRASE_DELIMITER = "_"
+
+
+#: Word and candidate-phrase counts (gensim's ``Phrases.vocab``) and the number of words.
+PhraseCounts = tuple[dict[str, int], int]
+
+
+def count_phrase_candidates(
+    docs: Iterable[Sequence[str]],
+    *,
+    connector_words: frozenset[str] = ENGLISH_CONNECTOR_WORDS,
+) -> PhraseCounts:
+    """Count words and candidate phrases, the first half of :func:`learn_phrases`.
+
+    The counts are those of gensim's ``Phrases`` vocabulary: every word that is not a
+    connector word, and every run from one such word to the next with only connector words
+    between them. Counts of disjoint parts of a corpus add up to the counts of the whole, so
+    worker processes can each count a part and :func:`score_phrases` adds them.
+
+    Parameters
+    ----------
+    docs : iterable of sequence of str
+        Token lists, streamed.
+    connector_words : frozenset of str
+        Words allowed inside a phrase but not at its ends.
+
+    Returns
+    -------
+    vocab : dict of str to int
+        Count of each word and each candidate phrase (parts joined with ``"_"``).
+    n_words : int
+        Number of words counted.
+    """
+    counts: Counter[str] = Counter()
+    n_words = 0
+    join = PHRASE_DELIMITER.join
+    for doc in docs:
+        n_words += len(doc)
+        if not connector_words:
+            counts.update(doc)
+            counts.update(map(join, pairwise(doc)))
+            continue
+        start: str | None = None
+        between: list[str] = []
+        for word in doc:
+            if word in connector_words:
+                if start is not None:
+                    between.append(word)
+                continue
+            counts[word] += 1
+            if start is not None:
+                counts[join([start, *between, word])] += 1
+            start, between = word, []
+    return dict(counts), n_words
+
+
+def add_phrase_counts(total: PhraseCounts, more: PhraseCounts) -> PhraseCounts:
+    """Add the counts ``more`` to ``total``, updating ``total``'s dict in place.
+
+    Parameters
+    ----------
+    total, more : (dict of str to int, int)
+        Counts from :func:`count_phrase_candidates`.
+
+    Returns
+    -------
+    (dict of str to int, int)
+        The sum; its dict is ``total``'s (or ``more``'s when ``total``'s is empty).
+    """
+    vocab, n_words = total
+    if not vocab:
+        return more[0], n_words + more[1]
+    for key, count in more[0].items():
+        vocab[key] = vocab.get(key, 0) + count
+    return vocab, n_words + more[1]
+
+
+def score_phrases(
+    counts: Iterable[PhraseCounts],
+    *,
+    min_count: int = 2,
+    threshold: float = 0.5,
+    scoring: str = "npmi",
+    connector_words: frozenset[str] = ENGLISH_CONNECTOR_WORDS,
+    stopwords: frozenset[str] = frozenset(),
+) -> dict[str, float]:
+    """Add up counts from :func:`count_phrase_candidates` and keep the phrases that score.
+
+    Parameters
+    ----------
+    counts : iterable of (dict, int)
+        Counts of the parts of the corpus; the first dict is updated in place.
+    min_count, threshold, scoring, connector_words, stopwords
+        As in :func:`learn_phrases`.
+
+    Returns
+    -------
+    dict of str to float
+        Phrase to its score, sorted by phrase.
+    """
+    model = Phrases(
+        min_count=min_count,
+        threshold=threshold,
+        scoring=scoring,
+        connector_words=connector_words,
+        delimiter=PHRASE_DELIMITER,
+    )
+    for more in counts:
+        model.vocab, model.corpus_word_count = add_phrase_counts(
+            (model.vocab, model.corpus_word_count), more
+        )
+    kept = {}
+    for phrase, count in model.vocab.items():
+        # Most candidates occur once; skipping those below min_count before scoring is
+        # what makes scoring fast (gensim's scorers reject them anyway).
+        if count < min_count or PHRASE_DELIMITER not in phrase:
+            continue
+        parts = phrase.split(PHRASE_DELIMITER)
+        if parts[0] in stopwords or parts[-1] in stopwords:
+            continue
+        if not (parts[0].isalpha() and parts[-1].isalpha()):
+            continue
+        found, score = model.score_candidate(parts[0], parts[-1], parts[1:-1])
+        if found is not None:
+            kept[found] = float(score)
+    return dict(sorted(kept.items()))
 
 
 def learn_phrases(
@@ -24,15 +163,17 @@ def learn_phrases(
     scoring: str = "npmi",
     connector_words: frozenset[str] = ENGLISH_CONNECTOR_WORDS,
     stopwords: frozenset[str] = frozenset(),
-    batch_size: int = 10_000,
 ) -> dict[str, float]:
     """Learn a phrase table from token lists.
+
+    gensim's :class:`~gensim.models.phrases.Phrases` counts and scores; phrases that begin
+    or end with a stop word or a non-word are dropped.
 
     Parameters
     ----------
     docs : iterable of sequence of str
         Token lists (stop words still in them, so that connector words such as "of" can
-        join "secretary of state"). Streamed in batches; never held whole.
+        join "secretary of state"). Streamed; never held whole.
     min_count : int, default=2
         Minimum number of occurrences of the whole phrase.
     threshold : float, default=0.5
@@ -44,42 +185,61 @@ def learn_phrases(
     stopwords : frozenset of str
         Phrases that begin or end with one of these (after connector handling) are dropped,
         so that "said_tuesday" never becomes a term.
-    batch_size : int, default=10000
-        Documents counted per batch.
 
     Returns
     -------
     dict of str to float
         Phrase (parts joined with ``"_"``) to its score, sorted by phrase.
     """
-    model = Phrases(
+    counts = count_phrase_candidates(docs, connector_words=connector_words)
+    return score_phrases(
+        [counts],
         min_count=min_count,
         threshold=threshold,
         scoring=scoring,
         connector_words=connector_words,
-        delimiter=PHRASE_DELIMITER,
+        stopwords=stopwords,
     )
-    batch: list[Sequence[str]] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) >= batch_size:
-            model.add_vocab(batch)
-            batch = []
-    if batch:
-        model.add_vocab(batch)
-    table = model.export_phrases()
-    kept = {}
-    for phrase, score in table.items():
-        parts = phrase.split(PHRASE_DELIMITER)
-        if parts[0] in stopwords or parts[-1] in stopwords:
-            continue
-        if any(not p.isalpha() for p in (parts[0], parts[-1])):
-            continue
-        kept[phrase] = float(score)
-    return dict(sorted(kept.items()))
 
 
-def apply_phrases(tokens: Sequence[str], table: dict[str, float]) -> list[str]:
+@dataclass(frozen=True)
+class PhraseIndex:
+    """What :func:`apply_phrases` needs to know about a phrase table, computed once.
+
+    Attributes
+    ----------
+    longest : int
+        Number of words in the longest phrase.
+    first_words : frozenset of str
+        The words phrases start with; a position holding another word starts no phrase.
+    """
+
+    longest: int
+    first_words: frozenset[str]
+
+
+def phrase_index(table: dict[str, float]) -> PhraseIndex:
+    """Index a phrase table for :func:`apply_phrases`.
+
+    Parameters
+    ----------
+    table : dict of str to float
+        Known phrases (parts joined with ``"_"``) and their scores.
+
+    Returns
+    -------
+    PhraseIndex
+    """
+    parts = [p.split(PHRASE_DELIMITER) for p in table]
+    return PhraseIndex(
+        longest=max((len(p) for p in parts), default=0),
+        first_words=frozenset(p[0] for p in parts),
+    )
+
+
+def apply_phrases(
+    tokens: Sequence[str], table: dict[str, float], index: PhraseIndex | None = None
+) -> list[str]:
     """Join known phrases in a token list, the highest-scoring phrase first.
 
     Where two phrases overlap ("iran supreme leader": ``iran_supreme`` and
@@ -90,6 +250,9 @@ def apply_phrases(tokens: Sequence[str], table: dict[str, float]) -> list[str]:
     tokens : sequence of str
     table : dict of str to float
         Known phrases (parts joined with ``"_"``) and their scores.
+    index : PhraseIndex or None, default=None
+        ``phrase_index(table)``; pass it when applying one table to many token lists, so
+        that it is not rebuilt for each.
 
     Returns
     -------
@@ -103,10 +266,14 @@ def apply_phrases(tokens: Sequence[str], table: dict[str, float]) -> list[str]:
     """
     if not table:
         return list(tokens)
-    longest = max(p.count(PHRASE_DELIMITER) + 1 for p in table)
+    if index is None:
+        index = phrase_index(table)
+    longest, first_words = index.longest, index.first_words
     n = len(tokens)
     candidates = []
     for i in range(n - 1):
+        if tokens[i] not in first_words:
+            continue
         for size in range(2, min(longest, n - i) + 1):
             score = table.get(PHRASE_DELIMITER.join(tokens[i : i + size]))
             if score is not None:
@@ -150,8 +317,9 @@ def phrase_document_frequency(
     dict of str to int
     """
     counts = dict.fromkeys(table, 0)
+    index = phrase_index(table)
     for doc in docs:
-        for term in set(apply_phrases(doc, table)):
+        for term in set(apply_phrases(doc, table, index)):
             if term in counts:
                 counts[term] += 1
     return counts

@@ -21,7 +21,7 @@ Run from the project root::
         --report experiments/benchmarks/results.md
 
 ``--quick`` is a CI smoke run on the seed paragraphs (all tasks in one worker, so its memory
-figures are not per task). The full run takes about an hour on 2 cores, most of it the
+figures are not per task). The full run takes about 45 minutes on 2 cores, most of it the
 two 16x memory runs.
 """
 

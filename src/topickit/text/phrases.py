@@ -1,8 +1,10 @@
 """Collocations learned from the corpus ("supreme leader" -> ``supreme_leader``).
 
-gensim's :class:`~gensim.models.phrases.Phrases` does the counting and scoring; the learned
-phrases are then kept as a plain ``{phrase: score}`` table that is applied by greedy
-longest match. The table is JSON, so a saved pipeline needs no pickle to rebuild it.
+Word and candidate-phrase counts (the same as gensim's ``Phrases`` vocabulary, counted here so
+that worker processes can each count a part) are scored with gensim's
+:class:`~gensim.models.phrases.Phrases` scorers. The learned phrases are kept as a plain
+``{phrase: score}`` table, applied highest score first. The table is JSON, so a saved
+pipeline needs no pickle to rebuild it.
 """
 
 from __future__ import annotations
@@ -140,8 +142,8 @@ def score_phrases(
         )
     kept = {}
     for phrase, count in model.vocab.items():
-        # Most candidates occur once; skipping those below min_count before scoring is
-        # what makes scoring fast (gensim's scorers reject them anyway).
+        # A phrase must occur min_count times; most candidates occur once, so checking
+        # that before scoring is what makes scoring fast.
         if count < min_count or PHRASE_DELIMITER not in phrase:
             continue
         parts = phrase.split(PHRASE_DELIMITER)
@@ -166,8 +168,9 @@ def learn_phrases(
 ) -> dict[str, float]:
     """Learn a phrase table from token lists.
 
-    gensim's :class:`~gensim.models.phrases.Phrases` counts and scores; phrases that begin
-    or end with a stop word or a non-word are dropped.
+    :func:`count_phrase_candidates` counts, gensim's :class:`~gensim.models.phrases.Phrases`
+    scores (:func:`score_phrases`); phrases that begin or end with a stop word or a non-word
+    are dropped.
 
     Parameters
     ----------

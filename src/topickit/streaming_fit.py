@@ -1,14 +1,14 @@
 """Fit a :class:`~topickit.pipeline.TextPipeline` on a stream of texts, batch by batch.
 
-The texts are read **once**. Pass 1 tokenises them in ``n_jobs`` worker processes, which write
-each batch's base tokens to a JSON-lines part file (a *spool segment*) in a temporary folder.
-Then each worker counts phrase candidates over its share of the segments, and this process
-adds the counts up and scores the phrases. Pass 2 counts in how many units each phrase is
-joined; pass 3 finishes the tokens (phrases, aliases, stop words) and counts the document and
-collection frequency of every term. Workers read segments from disk themselves and return
-only counts, so this process does little and every core stays busy. Only a batch or two of
-texts or tokens is in memory at a time, so memory grows with the vocabulary, not with the
-number of texts. :meth:`TextPipeline.fit` runs the same passes.
+The texts are read **once**, a batch at a time; each batch is split into ``2 * n_jobs`` tasks.
+Pass 1 tokenises them in ``n_jobs`` worker processes, which write each task's base tokens to a
+JSON-lines file (a *spool segment*) in a temporary folder and count its phrase candidates;
+this process adds the counts up and scores the phrases. Pass 2 counts in how many units
+each phrase is joined; pass 3 finishes the tokens (phrases, aliases, stop words) and counts
+the document and collection frequency of every term. Workers read segments from disk
+themselves and return only counts. Only a batch or two of texts or tokens is in memory at a
+time, so memory grows with the vocabulary, not with the number of texts.
+:meth:`TextPipeline.fit` runs the same passes.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ from topickit.exceptions import CorpusError
 from topickit.text.phrases import (
     PhraseCounts,
     add_phrase_counts,
-    apply_phrases,
     count_phrase_candidates,
-    phrase_index,
+    phrase_document_frequency,
     score_phrases,
 )
 
@@ -117,16 +116,15 @@ def _set_worker_state(state: Any) -> None:
     _WORKER_STATE = state
 
 
-def _call_in_worker(func: Callable[[Any, list[Any]], Any], chunk: list[Any]) -> Any:
-    return func(_WORKER_STATE, chunk)
+def _call_in_worker(func: Callable[[Any, Any], Any], task: Any) -> Any:
+    return func(_WORKER_STATE, task)
 
 
 class BatchMapper:
-    """Apply ``func(state, items)`` to batches, in worker processes when ``n_jobs > 1``.
+    """Apply ``func(state, task)`` to tasks, in worker processes when ``n_jobs > 1``.
 
-    Each batch is split in ``2 * n_jobs`` chunks. The next batch is submitted before the
-    results of the previous one are handed out, so the workers keep busy while the caller
-    consumes; at most two batches are in flight.
+    ``2 * n_jobs`` tasks are in flight, so the workers keep busy while the caller consumes
+    the results, and the caller never holds more than that many tasks.
 
     Parameters
     ----------
@@ -157,28 +155,6 @@ class BatchMapper:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def map(
-        self, func: Callable[[Any, list[Any]], list[Any]], batches: Iterable[list[Any]]
-    ) -> Iterator[list[Any]]:
-        """Yield ``func``'s output list for each batch, in order."""
-        if self._pool is None:
-            for batch in batches:
-                yield func(self.state, batch)
-            return
-        pending: deque[list[Future]] = deque()
-        for batch in batches:
-            size = max(1, -(-len(batch) // (2 * self.n_jobs)))
-            pending.append(
-                [
-                    self._pool.submit(_call_in_worker, func, batch[i : i + size])
-                    for i in range(0, len(batch), size)
-                ]
-            )
-            if len(pending) > 1:
-                yield _gather(pending.popleft())
-        while pending:
-            yield _gather(pending.popleft())
-
     def map_tasks(self, func: Callable[[Any, Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         """Yield ``func(state, task)`` for each task, in order; ``2 * n_jobs`` in flight."""
         if self._pool is None:
@@ -192,13 +168,6 @@ class BatchMapper:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def _gather(futures: list[Future]) -> list[Any]:
-    out: list[Any] = []
-    for future in futures:
-        out.extend(future.result())
-    return out
 
 
 # Per-task work, run in the workers (module level so that it can be sent to them). The
@@ -221,11 +190,7 @@ def _base_part(
 def _phrase_segment(pipeline: TextPipeline, task: tuple[Segment, dict[str, float]]) -> Counter:
     """Pass 2 on one spool segment: in how many units each phrase is joined."""
     segment, table = task
-    counts: Counter = Counter()
-    index = phrase_index(table)
-    for doc in segment.read():
-        counts.update(t for t in set(apply_phrases(doc, table, index)) if t in table)
-    return counts
+    return Counter(phrase_document_frequency(segment.read(), table))
 
 
 def _finish_segment(
@@ -257,19 +222,17 @@ def _encode_doc(doc: list[str]) -> bytes:
 
 @dataclass(frozen=True)
 class Segment:
-    """``n_docs`` JSON lines of token lists starting at byte ``offset`` of ``path``."""
+    """A spool file of ``n_docs`` JSON lines, one token list per unit."""
 
     path: Path
-    offset: int
     n_docs: int
     first: int  # index of the segment's first unit in the corpus
 
     def read(self) -> Iterator[list[str]]:
         """Yield the segment's token lists."""
         with open(self.path, "rb") as lines:
-            lines.seek(self.offset)
-            for _ in range(self.n_docs):
-                yield json.loads(lines.readline())
+            for line in lines:
+                yield json.loads(line)
 
 
 def dictionary_from_frequencies(
@@ -311,7 +274,7 @@ def _spool_base_tokens(
     batch_size: int,
     connectors: frozenset[str] | None,
     on_ids: Callable[[list[str]], None] | None,
-) -> tuple[list[Segment], list[PhraseCounts]]:
+) -> tuple[list[Segment], PhraseCounts | None]:
     """Pass 1: tokenise the texts; each batch's base tokens go to a part file in ``workdir``.
 
     The workers write the part files themselves and count phrase candidates (unless
@@ -320,9 +283,9 @@ def _spool_base_tokens(
     Returns
     -------
     segments : list of Segment
-        One per batch, in unit order.
-    counts : list of (dict, int)
-        The phrase candidate counts, added up as they arrive (empty without phrases).
+        One per task, in unit order.
+    counts : (dict, int) or None
+        The phrase candidate counts, added up as they arrive (None without phrases).
     """
     segments: list[Segment] = []
     # Workers take a batch in 2 * n_jobs parts, so that they finish at about the same time.
@@ -336,14 +299,14 @@ def _spool_base_tokens(
                 part = [text for _, text in batch[start : start + part_size]]
                 path = workdir / f"base_{len(segments):06d}.jsonl"
                 first = segments[-1].first + segments[-1].n_docs if segments else 0
-                segments.append(Segment(path, 0, len(part), first))
+                segments.append(Segment(path, len(part), first))
                 yield path, part, connectors
 
     total: PhraseCounts | None = None
     for _, counts in mapper.map_tasks(_base_part, tasks()):
         if counts is not None:
             total = counts if total is None else add_phrase_counts(total, counts)
-    return segments, [] if total is None else [total]
+    return segments, total
 
 
 @dataclass
@@ -355,7 +318,7 @@ class StreamFit:
     n_units : int
     final_segments : list of Segment
         When asked for, the final token lists (before the document-frequency filters), one
-        part file per batch, in unit order.
+        file per spool segment, in unit order.
     """
 
     n_units: int
@@ -386,7 +349,7 @@ def stream_fit(
     workdir : str or Path
         Existing folder for the spool files (the base-token parts are deleted on return).
     batch_size : int, default=1000
-        Texts per batch and units per spool segment.
+        Texts read per batch (each is split into ``2 * n_jobs`` spool segments).
     n_jobs : int or None, default=None
         Worker processes; ``None`` uses ``pipeline.n_jobs``.
     on_ids : callable or None
@@ -421,13 +384,15 @@ def stream_fit(
                 connectors=connectors if pipeline.phrases else None,
                 on_ids=on_ids,
             )
-            table = score_phrases(
-                counts,
-                min_count=pipeline.phrase_min_count,
-                threshold=pipeline.phrase_threshold,
-                connector_words=connectors,
-                stopwords=stop,
-            )
+            table = {}
+            if counts is not None:
+                table = score_phrases(
+                    counts,
+                    min_count=pipeline.phrase_min_count,
+                    threshold=pipeline.phrase_threshold,
+                    connector_words=connectors,
+                    stopwords=stop,
+                )
             # Pass 2: in how many units is each phrase joined.
             doc_freq: Counter = Counter()
             if table:
@@ -446,7 +411,7 @@ def stream_fit(
                 part = workdir / f"final_{i:06d}.jsonl" if keep_final_tokens else None
                 tasks.append((segment, part, pipeline.phrases_, stop))
                 if part is not None:
-                    result.final_segments.append(Segment(part, 0, segment.n_docs, segment.first))
+                    result.final_segments.append(Segment(part, segment.n_docs, segment.first))
             dfs: Counter = Counter()
             cfs: Counter = Counter()
             n_tokens = 0

@@ -107,7 +107,7 @@ def add_phrase_counts(total: PhraseCounts, more: PhraseCounts) -> PhraseCounts:
 
 
 def score_phrases(
-    counts: Iterable[PhraseCounts],
+    counts: PhraseCounts,
     *,
     min_count: int = 2,
     threshold: float = 0.5,
@@ -115,12 +115,12 @@ def score_phrases(
     connector_words: frozenset[str] = ENGLISH_CONNECTOR_WORDS,
     stopwords: frozenset[str] = frozenset(),
 ) -> dict[str, float]:
-    """Add up counts from :func:`count_phrase_candidates` and keep the phrases that score.
+    """Score the candidates counted by :func:`count_phrase_candidates`; keep those that pass.
 
     Parameters
     ----------
-    counts : iterable of (dict, int)
-        Counts of the parts of the corpus; the first dict is updated in place.
+    counts : (dict, int)
+        Counts of the whole corpus (of its parts added up with :func:`add_phrase_counts`).
     min_count, threshold, scoring, connector_words, stopwords
         As in :func:`learn_phrases`.
 
@@ -136,10 +136,7 @@ def score_phrases(
         connector_words=connector_words,
         delimiter=PHRASE_DELIMITER,
     )
-    for more in counts:
-        model.vocab, model.corpus_word_count = add_phrase_counts(
-            (model.vocab, model.corpus_word_count), more
-        )
+    model.vocab, model.corpus_word_count = counts
     kept = {}
     for phrase, count in model.vocab.items():
         # A phrase must occur min_count times; most candidates occur once, so checking
@@ -194,9 +191,8 @@ def learn_phrases(
     dict of str to float
         Phrase (parts joined with ``"_"``) to its score, sorted by phrase.
     """
-    counts = count_phrase_candidates(docs, connector_words=connector_words)
     return score_phrases(
-        [counts],
+        count_phrase_candidates(docs, connector_words=connector_words),
         min_count=min_count,
         threshold=threshold,
         scoring=scoring,

@@ -234,6 +234,18 @@ def test_metric_panels_skip_absent_metrics_and_show_seed_means():
     assert "recommended K" in [t.get_text() for t in fig.legends[0].get_texts()]
 
 
+def test_metric_legend_lists_only_models_drawn_in_the_panels():
+    metrics = make_metrics()
+    theme_rows = pd.DataFrame(
+        [("theme_lexicon", "paragraph", 0, 0, "primary_macro_f1", 0.59)], columns=metrics.columns
+    )
+    fig = plot_metric_vs_k(pd.concat([metrics, theme_rows], ignore_index=True))
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:2] == ["lda", "nmf"]
+    assert not any(label.startswith("theme_") for label in labels)
+    assert list(fig.axes[0].get_xticks()) == [3, 4, 5]  # K=0 of the theme row is not an axis tick
+
+
 def test_metric_vs_k_without_any_known_metric_raises():
     with pytest.raises(TopickitError, match="none of the metrics"):
         plot_metric_vs_k(make_metrics(), metrics_to_show=("stability",))

@@ -91,6 +91,7 @@ def plot_metric_vs_k(
         raise TopickitError(
             f"metrics table has none of the metrics {list(metrics_to_show)}; has {sorted(present)}"
         )
+    table = table[table["metric"].isin(shown)]  # models with other metrics only: no legend entry
     table = table.assign(
         _series=table["model"].astype(str)
         if table["level"].nunique() == 1

@@ -170,21 +170,25 @@ class BatchMapper:
             yield pending.popleft().result()
 
 
+#: Connector words and stop words, which decide what phrase candidates are counted.
+_PhraseWords = tuple[frozenset[str], frozenset[str]]
+
+
 # Per-task work, run in the workers (module level so that it can be sent to them). The
 # pool's state is the pipeline; what changes between passes travels with the task.
 def _base_part(
-    pipeline: TextPipeline, task: tuple[Path, list[str], frozenset[str] | None]
+    pipeline: TextPipeline, task: tuple[Path, list[str], _PhraseWords | None]
 ) -> tuple[int, PhraseCounts | None]:
     """Pass 1 on one batch: write its base tokens to a part file; count phrase candidates."""
-    path, texts, connectors = task
+    path, texts, phrase_words = task
     docs = [pipeline.base_tokens(text) for text in texts]
     with open(path, "wb") as out:
         for doc in docs:
             out.write(_encode_doc(doc))
-    counts = (
-        None if connectors is None else count_phrase_candidates(docs, connector_words=connectors)
-    )
-    return len(docs), counts
+    if phrase_words is None:
+        return len(docs), None
+    connectors, stop = phrase_words
+    return len(docs), count_phrase_candidates(docs, connector_words=connectors, stopwords=stop)
 
 
 def _phrase_segment(pipeline: TextPipeline, task: tuple[Segment, dict[str, float]]) -> Counter:
@@ -272,13 +276,14 @@ def _spool_base_tokens(
     workdir: Path,
     *,
     batch_size: int,
-    connectors: frozenset[str] | None,
+    phrase_words: _PhraseWords | None,
     on_ids: Callable[[list[str]], None] | None,
 ) -> tuple[list[Segment], PhraseCounts | None]:
     """Pass 1: tokenise the texts; each batch's base tokens go to a part file in ``workdir``.
 
     The workers write the part files themselves and count phrase candidates (unless
-    ``connectors`` is None), so only texts and counts travel between processes.
+    ``phrase_words``, the connector and stop words, is None), so only texts and counts
+    travel between processes.
 
     Returns
     -------
@@ -291,7 +296,7 @@ def _spool_base_tokens(
     # Workers take a batch in 2 * n_jobs parts, so that they finish at about the same time.
     part_size = max(1, -(-batch_size // (2 * mapper.n_jobs))) if mapper.n_jobs > 1 else batch_size
 
-    def tasks() -> Iterator[tuple[Path, list[str], frozenset[str] | None]]:
+    def tasks() -> Iterator[tuple[Path, list[str], _PhraseWords | None]]:
         for batch in _batched(iter_id_texts(texts), batch_size):
             if on_ids is not None:
                 on_ids([unit_id for unit_id, _ in batch])
@@ -300,7 +305,7 @@ def _spool_base_tokens(
                 path = workdir / f"base_{len(segments):06d}.jsonl"
                 first = segments[-1].first + segments[-1].n_docs if segments else 0
                 segments.append(Segment(path, len(part), first))
-                yield path, part, connectors
+                yield path, part, phrase_words
 
     total: PhraseCounts | None = None
     for _, counts in mapper.map_tasks(_base_part, tasks()):
@@ -381,7 +386,7 @@ def stream_fit(
                 texts,
                 workdir,
                 batch_size=batch_size,
-                connectors=connectors if pipeline.phrases else None,
+                phrase_words=(connectors, stop) if pipeline.phrases else None,
                 on_ids=on_ids,
             )
             table = {}

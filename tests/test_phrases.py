@@ -1,0 +1,58 @@
+"""Phrase counting agrees with gensim's Phrases, with and without pruning."""
+
+from __future__ import annotations
+
+import pytest
+from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+
+from topickit.corpus import load_corpus
+from topickit.pipeline import TextPipeline
+from topickit.segment import segment
+from topickit.text.phrases import count_phrase_candidates, learn_phrases, score_phrases
+
+CONNECTORS = {"connectors": ENGLISH_CONNECTOR_WORDS, "none": frozenset()}
+
+
+@pytest.fixture(scope="module")
+def base_tokens(seeds_dir) -> list[list[str]]:
+    """Base tokens (lemmas, stop words still in) of the seed paragraphs."""
+    pipe = TextPipeline()
+    return [pipe.base_tokens(t) for t in segment(load_corpus(seeds_dir), "paragraph")["text"]]
+
+
+@pytest.mark.parametrize("connectors", sorted(CONNECTORS))
+def test_counts_are_gensims_vocabulary(base_tokens, connectors):
+    words = CONNECTORS[connectors]
+    model = Phrases(base_tokens, min_count=1, connector_words=words, delimiter="_")
+    vocab, n_words = count_phrase_candidates(base_tokens, connector_words=words)
+    assert vocab == dict(model.vocab)
+    assert n_words == model.corpus_word_count
+
+
+@pytest.mark.parametrize("connectors", sorted(CONNECTORS))
+def test_pruned_counts_score_the_same_phrases(base_tokens, connectors):
+    words = CONNECTORS[connectors]
+    stop = TextPipeline()._stop_set()
+    model = Phrases(base_tokens, min_count=1, connector_words=words, delimiter="_")
+    pruned = count_phrase_candidates(base_tokens, connector_words=words, stopwords=stop)
+    # nothing that could not end a phrase is counted, and much less is counted
+    assert not any(word in stop or not word.isalpha() for word in pruned[0] if "_" not in word)
+    assert len(pruned[0]) < 0.75 * len(model.vocab)
+    assert pruned[1] == model.corpus_word_count
+    options = {"min_count": 2, "threshold": 0.6, "connector_words": words, "stopwords": stop}
+    from_gensim = score_phrases((dict(model.vocab), model.corpus_word_count), **options)
+    assert len(from_gensim) >= 20
+    assert score_phrases(pruned, **options) == from_gensim
+    assert learn_phrases(base_tokens, **options) == from_gensim
+
+
+def test_default_scoring_counts_the_whole_vocabulary(base_tokens):
+    # Mikolov's score divides by the vocabulary size, so learn_phrases must not prune for it
+    stop = TextPipeline()._stop_set()
+    model = Phrases(base_tokens, min_count=1, connector_words=frozenset(), delimiter="_")
+    options = {"min_count": 2, "threshold": 1.0, "connector_words": frozenset(), "stopwords": stop}
+    from_gensim = score_phrases(
+        (dict(model.vocab), model.corpus_word_count), scoring="default", **options
+    )
+    assert from_gensim
+    assert learn_phrases(base_tokens, scoring="default", **options) == from_gensim

@@ -153,6 +153,39 @@ def in_memory(params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+# ---------------------------------------------------------------------- machine ceiling
+def _count_words(tokens_path: str) -> int:
+    """A fixed pure-Python workload: count the words of a token file, three times over."""
+    counts: dict[str, int] = {}
+    for _ in range(3):
+        with open(tokens_path, encoding="utf-8") as f:
+            for line in f:
+                for word in line.split('", "'):
+                    key = word.strip('[]"\n')
+                    counts[key] = counts.get(key, 0) + 1
+    return len(counts)
+
+
+def cpu_ceiling(params: dict[str, Any]) -> dict[str, Any]:
+    """How much faster this machine runs ``units`` equal work units in 2 processes than in 1.
+
+    The same units of :func:`_count_words` run one after another (``n_jobs=1``) or in a
+    pool of ``n_jobs`` forked processes; no data travels between them. The ratio of the two
+    times is the most any ``n_jobs`` speed-up can reach on the machine at that moment.
+    """
+    import multiprocessing
+
+    units = [params["tokens"]] * params.get("units", 8)
+    start = time.perf_counter()
+    if params["n_jobs"] == 1:
+        sizes = [_count_words(path) for path in units]
+    else:
+        with multiprocessing.get_context("fork").Pool(params["n_jobs"]) as pool:
+            sizes = pool.map(_count_words, units, chunksize=1)
+    elapsed = time.perf_counter() - start
+    return {"units": len(sizes), "terms": sizes[0], "pre_s": elapsed, "total_s": elapsed}
+
+
 # ---------------------------------------------------------------------- kit vs library
 def _load_tokens(path: str) -> list[list[str]]:
     with open(path, encoding="utf-8") as f:
@@ -279,6 +312,7 @@ TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "prepare": prepare_data,
     "stream": stream,
     "in_memory": in_memory,
+    "cpu_ceiling": cpu_ceiling,
     "lda_kit": lda_kit,
     "lda_raw": lda_raw,
     "nmf_kit": nmf_kit,

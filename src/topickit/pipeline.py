@@ -25,10 +25,10 @@ from topickit._validation import Interval, check_fitted, validate_params
 from topickit.cleaning import normalize_text
 from topickit.features import TokenCorpus
 from topickit.pipeline_state import pipeline_from_state, pipeline_get_state
-from topickit.text.lemmatize import lemmatize
 from topickit.text.phrases import PHRASE_DELIMITER, PhraseIndex, apply_phrases, phrase_index
 from topickit.text.stopwords import build_stopwords
 from topickit.text.tokenize import tokenize
+from topickit.text.word_forms import word_forms
 
 __all__ = ["TextPipeline"]
 
@@ -191,15 +191,7 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         Acronyms written in capitals (``US``, ``U.N.``) stay upper-case here, so that they
         are told apart from stop words ("US" is not "us"); they are lower-cased at the end.
         """
-        out = []
-        for tok in tokenize(normalize_text(text)):
-            if tok.is_acronym:
-                out.append(tok.text.upper())
-            elif tok.is_number or not self.lemmatize:
-                out.append(tok.text)
-            else:
-                out.append(lemmatize(tok.text))
-        return out
+        return word_forms(normalize_text(text), lemmatize_words=self.lemmatize)
 
     def _finish(self, text: str, phrases: dict[str, float], stop: frozenset[str]) -> list[str]:
         return self._finish_tokens(self.base_tokens(text), phrases, stop)

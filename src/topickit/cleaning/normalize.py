@@ -40,8 +40,9 @@ _CHAR_MAP: dict[int, str] = {
     ord("\t"): " ",
 }
 
-# Runs of white space other than "\n" (NBSP, thin, ideographic, ogham spaces, ...).
-_SPACE_RUN_RE = re.compile(r"[^\S\n]+")
+# Runs of white space other than "\n" (NBSP, thin, ideographic, ogham spaces, ...), except a
+# lone " ", which is already what a run becomes (skipping those halves the time of the step).
+_SPACE_RUN_RE = re.compile(r" [^\S\n]+|[^\S\n ][^\S\n]*")
 _LINE_EDGE_RE = re.compile(r" *\n *")
 
 

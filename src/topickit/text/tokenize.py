@@ -5,15 +5,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Token", "tokenize"]
+__all__ = ["TOKEN_PATTERN", "Token", "is_capitals_acronym", "strip_possessive", "tokenize"]
 
-# Dotted acronyms (U.S., U.N.), words with inner apostrophes (don't, Iran's), numbers (2,750; 1.1).
-_TOKEN = re.compile(
-    r"(?P<acronym>\b(?:[A-Z]\.){2,})"
-    r"|(?P<number>\d+(?:[.,]\d+)*)"
-    r"|(?P<word>[^\W\d_]+(?:'[^\W\d_]+)*)"
+#: Dotted acronyms (U.S., U.N.), numbers (2,750; 1.1) and words with inner apostrophes
+#: (don't, Iran's), in that order of preference; one group each, for ``findall``. The
+#: look-ahead only lets the acronym branch fail fast where no "X.Y." follows.
+TOKEN_PATTERN = re.compile(
+    r"(?=[A-Z]\.[A-Z]\.)\b((?:[A-Z]\.){2,})"
+    r"|(\d+(?:[.,]\d+)*)"
+    r"|([^\W\d_]+(?:'[^\W\d_]+)*)"
 )
-_POSSESSIVE = re.compile(r"'s$")
+
+
+def strip_possessive(word: str) -> str:
+    """``word`` without a final possessive ``'s`` ("Iran's" -> "Iran")."""
+    return word[:-2] if word.endswith("'s") else word
+
+
+def is_capitals_acronym(word: str) -> bool:
+    """Whether a word is an acronym written in 2-5 capitals (``US``, ``IRGC``)."""
+    return 2 <= len(word) <= 5 and word.isupper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +70,13 @@ def tokenize(text: str, *, lowercase: bool = True) -> list[Token]:
     ['iran', 'us', 'talks', '2,750', 'killed', 'in', 'hamas', 'run', 'gaza']
     """
     tokens: list[Token] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        raw = match.group(0)
-        if kind == "acronym":
-            tokens.append(Token(raw.replace(".", "").lower(), is_acronym=True))
-        elif kind == "number":
-            tokens.append(Token(raw, is_number=True))
-        else:
-            word = _POSSESSIVE.sub("", raw)
-            acronym = 2 <= len(word) <= 5 and word.isupper()
+    for dotted, number, word in TOKEN_PATTERN.findall(text):
+        if word:
+            word = strip_possessive(word)
+            acronym = is_capitals_acronym(word)
             tokens.append(Token(word.lower() if lowercase else word, is_acronym=acronym))
+        elif number:
+            tokens.append(Token(number, is_number=True))
+        else:
+            tokens.append(Token(dotted.replace(".", "").lower(), is_acronym=True))
     return tokens

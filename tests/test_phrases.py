@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import pytest
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from topickit.corpus import load_corpus
 from topickit.pipeline import TextPipeline
 from topickit.segment import segment
-from topickit.text.phrases import count_phrase_candidates, learn_phrases, score_phrases
+from topickit.text.phrases import (
+    apply_phrases,
+    count_phrase_candidates,
+    learn_phrases,
+    phrase_index,
+    score_phrases,
+)
 
 CONNECTORS = {"connectors": ENGLISH_CONNECTOR_WORDS, "none": frozenset()}
 
@@ -56,3 +64,43 @@ def test_default_scoring_counts_the_whole_vocabulary(base_tokens):
     )
     assert from_gensim
     assert learn_phrases(base_tokens, scoring="default", **options) == from_gensim
+
+
+def _join_by_definition(tokens: list[str], table: dict[str, float]) -> list[str]:
+    """Every span that is a phrase, best score first (then leftmost, then longest), greedily."""
+    spans = sorted(
+        (-table[key], i, -size)
+        for i in range(len(tokens))
+        for size in range(2, len(tokens) - i + 1)
+        if (key := "_".join(tokens[i : i + size])) in table
+    )
+    taken: dict[int, int] = {}
+    used: set[int] = set()
+    for _, i, neg_size in spans:
+        cover = set(range(i, i - neg_size))
+        if not cover & used:
+            used |= cover
+            taken[i] = -neg_size
+    out, i = [], 0
+    while i < len(tokens):
+        size = taken.get(i, 1)
+        out.append("_".join(tokens[i : i + size]))
+        i += size
+    return out
+
+
+WORDS = st.sampled_from(["iran", "supreme", "leader", "of", "the", "gaza", "strip"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(WORDS, max_size=14),
+    st.dictionaries(
+        st.lists(WORDS, min_size=2, max_size=4).map("_".join),
+        st.floats(0.0, 1.0, allow_nan=False),
+        max_size=6,
+    ),
+)
+def test_phrases_join_as_defined(tokens, table):
+    assert apply_phrases(tokens, table) == _join_by_definition(tokens, table)
+    assert apply_phrases(tokens, table, phrase_index(table)) == _join_by_definition(tokens, table)

@@ -132,3 +132,17 @@ def test_pipeline_never_crashes_on_arbitrary_text(texts):
     docs = pipe.transform(texts)
     assert len(docs) == len(texts)
     assert all(isinstance(t, str) and t for d in docs for t in d)
+
+
+def test_finishing_follows_changed_settings(seed_paragraphs):
+    # the memo of final token forms must not outlive the settings it was made with
+    pipe = TextPipeline(phrases=False).fit(seed_paragraphs)
+    stop = pipe._stop_
+    base = ["IRGC", "2,750", "iranian", "the", "force"]
+    assert pipe._finish_tokens(base, {}, stop) == ["irgc", "iranian", "force"]
+    pipe.set_params(keep_numbers=True, aliases={"iranian": "iran"})
+    assert pipe._finish_tokens(base, {}, stop) == ["irgc", "2,750", "iran", "force"]
+    pipe.set_params(min_token_length=5)
+    assert pipe._finish_tokens(base, {}, stop) == ["2,750", "force"]
+    text = ["The IRGC said 2,750 Iranian forces were ready."]
+    assert "2,750" in pipe.fit(seed_paragraphs).transform(text)[0]

@@ -34,6 +34,9 @@ __all__ = ["TextPipeline"]
 
 #: Fewer texts than this are tokenised in this process: starting workers would cost more.
 _MIN_TEXTS_FOR_WORKERS = 200
+#: Tokens whose final form :meth:`TextPipeline._finish_tokens` remembers, per settings.
+_FINISH_MEMO_SIZE = 500_000
+_UNSEEN = object()
 
 
 def _restrict_dictionary(full: Dictionary, kept: list[str]) -> Dictionary:
@@ -201,25 +204,45 @@ class TextPipeline(TransformerMixin, BaseEstimator):
     ) -> list[str]:
         """The steps after :meth:`base_tokens`: phrases, aliases, numbers, stop words."""
         joined = apply_phrases(base, phrases, self._phrase_index(phrases)) if phrases else base
-        aliases = self.aliases or {}
+        memo = self._finish_memo(stop)
         out = []
+        append = out.append
         for tok in joined:
-            if PHRASE_DELIMITER in tok:
-                tok = tok.lower()
-                out.append(aliases.get(tok, tok))
-                continue
-            if tok[:1].isdigit():
-                if self.keep_numbers:
-                    out.append(tok)
-                continue
-            acronym = tok.isupper()
-            tok = aliases.get(tok.lower(), tok.lower())
-            if len(tok) < self.min_token_length:
-                continue
-            if tok in stop and not acronym:
-                continue
-            out.append(tok)
+            final = memo.get(tok, _UNSEEN)
+            if final is _UNSEEN:
+                final = memo[tok] = self._finish_token(tok, stop)
+            if final is not None:
+                append(final)
         return out
+
+    def _finish_token(self, tok: str, stop: frozenset[str]) -> str | None:
+        """The final form of one token after phrase joining, or None when it is dropped."""
+        aliases = self.aliases or {}
+        if PHRASE_DELIMITER in tok:
+            tok = tok.lower()
+            return aliases.get(tok, tok)
+        if tok[:1].isdigit():
+            return tok if self.keep_numbers else None
+        acronym = tok.isupper()
+        tok = aliases.get(tok.lower(), tok.lower())
+        if len(tok) < self.min_token_length or (tok in stop and not acronym):
+            return None
+        return tok
+
+    def _finish_memo(self, stop: frozenset[str]) -> dict[str, str | None]:
+        """Memo of :meth:`_finish_token` for the current settings (emptied when they change)."""
+        settings = (stop, self.aliases, self.keep_numbers, self.min_token_length)
+        cached = self.__dict__.get("_finish_memo_cache")
+        if (
+            cached is None
+            or cached[0][0] is not stop
+            or cached[0][1] is not self.aliases
+            or cached[0][2:] != settings[2:]
+            or len(cached[1]) > _FINISH_MEMO_SIZE
+        ):
+            cached = (settings, {})
+            self._finish_memo_cache = cached
+        return cached[1]
 
     def _phrase_index(self, phrases: dict[str, float]) -> PhraseIndex:
         """``phrase_index(phrases)``, computed once per phrase table."""

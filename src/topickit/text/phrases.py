@@ -221,14 +221,12 @@ class PhraseIndex:
 
     Attributes
     ----------
-    longest : int
-        Number of words in the longest phrase.
-    first_words : frozenset of str
-        The words phrases start with; a position holding another word starts no phrase.
+    sizes : dict of str to tuple of int
+        For each word that a phrase starts with, the lengths (in words, ascending) of the
+        phrases that start with it; a position holding another word starts no phrase.
     """
 
-    longest: int
-    first_words: frozenset[str]
+    sizes: dict[str, tuple[int, ...]]
 
 
 def phrase_index(table: dict[str, float]) -> PhraseIndex:
@@ -243,11 +241,12 @@ def phrase_index(table: dict[str, float]) -> PhraseIndex:
     -------
     PhraseIndex
     """
-    parts = [p.split(PHRASE_DELIMITER) for p in table]
-    return PhraseIndex(
-        longest=max((len(p) for p in parts), default=0),
-        first_words=frozenset(p[0] for p in parts),
-    )
+    sizes: dict[str, set[int]] = {}
+    for phrase in table:
+        parts = phrase.split(PHRASE_DELIMITER)
+        if len(parts) >= 2:
+            sizes.setdefault(parts[0], set()).add(len(parts))
+    return PhraseIndex({word: tuple(sorted(s)) for word, s in sizes.items()})
 
 
 def apply_phrases(
@@ -261,6 +260,7 @@ def apply_phrases(
     Parameters
     ----------
     tokens : sequence of str
+        Single words (without ``"_"``), such as base tokens.
     table : dict of str to float
         Known phrases (parts joined with ``"_"``) and their scores.
     index : PhraseIndex or None, default=None
@@ -281,14 +281,14 @@ def apply_phrases(
         return list(tokens)
     if index is None:
         index = phrase_index(table)
-    longest, first_words = index.longest, index.first_words
+    sizes_of, join = index.sizes, PHRASE_DELIMITER.join
     n = len(tokens)
     candidates = []
-    for i in range(n - 1):
-        if tokens[i] not in first_words:
-            continue
-        for size in range(2, min(longest, n - i) + 1):
-            score = table.get(PHRASE_DELIMITER.join(tokens[i : i + size]))
+    for i in [i for i, token in enumerate(tokens) if token in sizes_of]:
+        for size in sizes_of[tokens[i]]:
+            if i + size > n:
+                break
+            score = table.get(join(tokens[i : i + size]))
             if score is not None:
                 candidates.append((-score, i, -size))
     if not candidates:

@@ -8,6 +8,10 @@ worker still shares with its parent are not counted twice). The peaks of both su
 reported. The worker itself also reports ``ru_maxrss`` of itself and of its waited-for
 children (``getrusage``): exact, but each is the peak of a *single* process, not of the tree.
 For a single-process run (``n_jobs=1``) the figure to read is ``maxrss_self_mb``.
+
+Polling costs CPU (listing the tree, reading each process's page maps for PSS), which on two
+cores competes with the workers being timed. Runs that are only timed pass
+``measure_memory=False``: the parent then just waits, and the peaks are not reported.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ def run_measured(
     src: Path,
     interval: float = 0.05,
     timeout: float = 3600.0,
+    measure_memory: bool = True,
 ) -> dict[str, Any]:
     """Run ``tasks`` (name, params) in one fresh worker process; return results and peaks.
 
@@ -72,7 +77,8 @@ def run_measured(
     -------
     dict
         ``results`` (one dict per task), ``peak_tree_rss_mb``, ``peak_tree_pss_mb``,
-        ``max_procs``, ``wall_s`` and ``load_before`` (1-minute load average).
+        ``max_procs`` (None without ``measure_memory``), ``wall_s`` and ``load_before``
+        (1-minute load average).
     """
     env = dict(os.environ, **THREAD_ENV)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH", "")]))
@@ -87,7 +93,7 @@ def run_measured(
     proc = psutil.Process(child.pid)
     peak_rss = peak_pss = max_procs = 0
     polls = 0
-    while child.poll() is None:
+    while measure_memory and child.poll() is None:
         rss, pss, n = _sample(proc, with_pss=polls % 4 == 0)
         peak_rss, peak_pss, max_procs = max(peak_rss, rss), max(peak_pss, pss), max(max_procs, n)
         polls += 1
@@ -95,15 +101,19 @@ def run_measured(
             child.kill()
             raise TimeoutError(f"benchmark worker exceeded {timeout:.0f} s: {tasks}")
         time.sleep(interval)
-    out, _ = child.communicate()
+    try:
+        out, _ = child.communicate(timeout=None if measure_memory else timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        raise TimeoutError(f"benchmark worker exceeded {timeout:.0f} s: {tasks}") from None
     if child.returncode != 0:
         raise RuntimeError(f"benchmark worker failed (exit {child.returncode}): {tasks}")
     lines = [line for line in out.splitlines() if line.startswith("{")]
     return {
         "results": [json.loads(line) for line in lines],
-        "peak_tree_rss_mb": peak_rss / 2**20,
-        "peak_tree_pss_mb": peak_pss / 2**20,
-        "max_procs": max_procs,
+        "peak_tree_rss_mb": peak_rss / 2**20 if measure_memory else None,
+        "peak_tree_pss_mb": peak_pss / 2**20 if measure_memory else None,
+        "max_procs": max_procs if measure_memory else None,
         "wall_s": time.perf_counter() - start,
         "load_before": load_before,
     }

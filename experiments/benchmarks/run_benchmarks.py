@@ -77,6 +77,11 @@ class Run:
     repeat: int = 0
     measured: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def measures_memory(self) -> bool:
+        """Whether the run's peak memory is measured (timing-only runs are not polled)."""
+        return self.benchmark in ("memory", "overhead")
+
     def row(self) -> dict[str, Any]:
         result = self.measured.get("result", {})
         return {
@@ -193,7 +198,9 @@ def execute(args: argparse.Namespace, runs: list[Run], data: Path) -> None:
         stamp.write_text(json.dumps(prep[1]))
     for i, run in enumerate(runs, 1):
         logger.info("[%d/%d] %s: %s", i, len(runs), run.benchmark, run.label)
-        measured = run_measured(script, [(run.task, run.params)], src=src)
+        measured = run_measured(
+            script, [(run.task, run.params)], src=src, measure_memory=run.measures_memory
+        )
         run.measured = {**measured, "result": measured["results"][0]}
         logger.info("  -> %s", json.dumps(run.row()))
         if args.out:

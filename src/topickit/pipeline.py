@@ -330,12 +330,12 @@ class TextPipeline(TransformerMixin, BaseEstimator):
                 n_jobs=n_jobs,
                 keep_final_tokens=keep_tokens,
             )
+            docs = (doc for segment in result.final_segments for doc in segment.read())
+            report = self.vocabulary_report_
+            if report["n_terms_after"] == report["n_terms_before"]:  # no term was filtered out
+                return list(docs)
             vocab = self.dictionary_.token2id
-            return [
-                [t for t in doc if t in vocab]
-                for segment in result.final_segments
-                for doc in segment.read()
-            ]
+            return [[t for t in doc if t in vocab] for doc in docs]
 
     def fit_stream(
         self, texts: Iterable[str] | Callable[[], Iterable[str]], *, batch_size: int = 1000

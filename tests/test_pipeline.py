@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -99,8 +101,25 @@ def test_gensim_and_sklearn_see_the_same_tokens(fitted):
 def test_parallel_tokenising_matches_serial(seed_paragraphs):
     texts = seed_paragraphs * 6  # above the threshold where workers start
     serial = TextPipeline(n_jobs=1).fit_transform(texts)
-    parallel = TextPipeline(n_jobs=2).fit_transform(texts)
+    parallel_pipe = TextPipeline(n_jobs=2)
+    parallel = parallel_pipe.fit_transform(texts)
     assert serial == parallel
+    # transform spreads the texts over workers too, and gives the same tokens
+    assert parallel_pipe.transform(texts) == serial
+
+
+def test_caches_are_reused_for_equal_settings_and_not_pickled(seed_paragraphs):
+    pipe = TextPipeline().fit(seed_paragraphs)
+    pipe.transform(seed_paragraphs[:3])
+    # a worker gets equal but new copies of the phrase table and the stop words per task
+    table, stop = dict(pipe.phrases_), frozenset(pipe._stop_)
+    assert pipe._phrase_index(table) is pipe._phrase_index(pipe.phrases_)
+    assert pipe._finish_memo(stop) is pipe._finish_memo(pipe._stop_)
+    assert pipe._finish_memo(stop - {"the"}) is not pipe._finish_memo(stop)
+    state = pipe.__getstate__()
+    assert "_finish_memo_cache" not in state and "_phrase_index_cache" not in state
+    restored = pickle.loads(pickle.dumps(pipe))
+    assert restored.transform(seed_paragraphs) == pipe.transform(seed_paragraphs)
 
 
 def test_steps_show_each_stage(fitted):

@@ -8,12 +8,9 @@ document-frequency filters. Everything a filter drops is reported in
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -25,6 +22,7 @@ from topickit._validation import Interval, check_fitted, validate_params
 from topickit.cleaning import normalize_text
 from topickit.features import TokenCorpus
 from topickit.pipeline_state import pipeline_from_state, pipeline_get_state
+from topickit.streaming_fit import BatchMapper, fit_pipeline_stream, stream_fit
 from topickit.text.phrases import PHRASE_DELIMITER, PhraseIndex, apply_phrases, phrase_index
 from topickit.text.stopwords import build_stopwords
 from topickit.text.tokenize import tokenize
@@ -37,6 +35,11 @@ _MIN_TEXTS_FOR_WORKERS = 200
 #: Tokens whose final form :meth:`TextPipeline._finish_tokens` remembers, per settings.
 _FINISH_MEMO_SIZE = 500_000
 _UNSEEN = object()
+
+
+def _finish_texts(pipeline: TextPipeline, texts: Sequence[str]) -> list[list[str]]:
+    """Final tokens of some texts with a fitted pipeline (run in :class:`BatchMapper` workers)."""
+    return [pipeline._finish(text, pipeline.phrases_, pipeline._stop_) for text in texts]
 
 
 def _restrict_dictionary(full: Dictionary, kept: list[str]) -> Dictionary:
@@ -229,28 +232,37 @@ class TextPipeline(TransformerMixin, BaseEstimator):
             return None
         return tok
 
+    # The two caches below compare their keys by value, not identity: a worker process gets
+    # an equal but new stop-word set and phrase table with every task. The key is then
+    # rebound to the new object, so that later calls with it match at once.
     def _finish_memo(self, stop: frozenset[str]) -> dict[str, str | None]:
         """Memo of :meth:`_finish_token` for the current settings (emptied when they change)."""
         settings = (stop, self.aliases, self.keep_numbers, self.min_token_length)
         cached = self.__dict__.get("_finish_memo_cache")
-        if (
-            cached is None
-            or cached[0][0] is not stop
-            or cached[0][1] is not self.aliases
-            or cached[0][2:] != settings[2:]
-            or len(cached[1]) > _FINISH_MEMO_SIZE
-        ):
+        # a tuple compares its items by identity first, so this is fast for the same objects
+        if cached is None or cached[0] != settings or len(cached[1]) > _FINISH_MEMO_SIZE:
             cached = (settings, {})
-            self._finish_memo_cache = cached
+        elif cached[0][0] is not stop:
+            cached = (settings, cached[1])
+        self._finish_memo_cache = cached
         return cached[1]
 
     def _phrase_index(self, phrases: dict[str, float]) -> PhraseIndex:
         """``phrase_index(phrases)``, computed once per phrase table."""
         cached = self.__dict__.get("_phrase_index_cache")
-        if cached is None or cached[0] is not phrases:
+        if cached is None or (cached[0] is not phrases and cached[0] != phrases):
             cached = (phrases, phrase_index(phrases))
-            self._phrase_index_cache = cached
+        elif cached[0] is not phrases:
+            cached = (phrases, cached[1])
+        self._phrase_index_cache = cached
         return cached[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The caches are rebuilt on demand; they are not part of the pipeline's state.
+        state = super().__getstate__()
+        state.pop("_finish_memo_cache", None)
+        state.pop("_phrase_index_cache", None)
+        return state
 
     def steps(self, text: str) -> list[tuple[str, list[str] | str]]:
         """Show what each step does to one text (for notebooks and debugging).
@@ -312,8 +324,6 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         return self._fit_tokens(texts, keep_tokens=True)
 
     def _fit_tokens(self, texts: Iterable[str], *, keep_tokens: bool) -> list[list[str]]:
-        from topickit.streaming_fit import stream_fit
-
         validate_params(self.get_params(deep=False), self._parameter_constraints, "TextPipeline")
         if isinstance(texts, str):
             raise TypeError("TextPipeline.fit expects an iterable of texts, not a single string")
@@ -359,8 +369,6 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        from topickit.streaming_fit import fit_pipeline_stream
-
         return fit_pipeline_stream(self, texts, batch_size=batch_size)
 
     def _filter_dictionary(self, full: Dictionary) -> tuple[Dictionary, dict]:
@@ -398,19 +406,13 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         return filtered, report
 
     # -- transforming --------------------------------------------------------------------
-    def _finish_one(self, text: str) -> list[str]:
-        return self._finish(text, self.phrases_, self._stop_)
-
     def _finish_all(self, texts: Sequence[str]) -> list[list[str]]:
-        return self._map(self._finish_one, texts)
-
-    def _map(self, func, texts: Sequence[str]) -> list[list[str]]:
-        if self.n_jobs == 1 or len(texts) < _MIN_TEXTS_FOR_WORKERS:
-            return [func(t) for t in texts]
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        chunks = max(1, len(texts) // (self.n_jobs * 8))
-        with ProcessPoolExecutor(max_workers=self.n_jobs, mp_context=context) as pool:
-            return list(pool.map(func, texts, chunksize=chunks))
+        """Final tokens of each text, in ``n_jobs`` processes once there are enough texts."""
+        n_jobs = self.n_jobs if len(texts) >= _MIN_TEXTS_FOR_WORKERS else 1
+        size = max(1, -(-len(texts) // (8 * n_jobs)))
+        parts = (texts[i : i + size] for i in range(0, len(texts), size))
+        with BatchMapper(n_jobs, self) as mapper:
+            return [doc for done in mapper.map_tasks(_finish_texts, parts) for doc in done]
 
     def transform(self, texts: Iterable[str]) -> list[list[str]]:
         """Token lists for texts, restricted to the fitted vocabulary.

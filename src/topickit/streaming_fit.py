@@ -31,6 +31,7 @@ from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
 
 from topickit._validation import validate_params
 from topickit.exceptions import CorpusError
+from topickit.text.lemmatize import load_lemma_dictionary
 from topickit.text.phrases import (
     PhraseCounts,
     add_phrase_counts,
@@ -374,7 +375,8 @@ def stream_fit(
     workdir = Path(workdir)
     stop = pipeline._stop_set()
     connectors = ENGLISH_CONNECTOR_WORDS if pipeline.phrase_connectors else frozenset()
-    pipeline.base_tokens("Warm up")  # loads the lemma dictionary once, before workers fork
+    if pipeline.lemmatize:
+        load_lemma_dictionary()  # once, before the workers fork
     try:
         with BatchMapper(n_jobs, pipeline) as mapper:
             # Pass 1: base tokens -> part files, and phrase candidate counts.

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import simplemma
 
-__all__ = ["lemmatize"]
+__all__ = ["lemmatize", "load_lemma_dictionary"]
 
 # simplemma's dictionary maps a few news words to senses that are wrong here.
 _OVERRIDES = {"media": "media", "data": "data", "us": "us", "news": "news", "forces": "force"}
@@ -36,3 +36,12 @@ def lemmatize(word: str) -> str:
     if override is not None:
         return override
     return simplemma.lemmatize(word, lang="en").lower()
+
+
+def load_lemma_dictionary() -> None:
+    """Load simplemma's English dictionary now, not on the first word lemmatised.
+
+    Call it before forking worker processes, so that they share the loaded dictionary
+    instead of each loading its own (about 0.4 s apiece).
+    """
+    simplemma.lemmatize("load", lang="en")

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from topickit.datasets import default_cache_dir, get_dataset
 from topickit.evaluation import CoherenceScorer
 from topickit.exceptions import CorpusError, TopickitError
 from topickit.features import TokenCorpus
@@ -45,7 +46,8 @@ __all__ = ["Row", "load_texts", "main", "prepare", "run"]
 
 logger = logging.getLogger("fast_lda")
 
-DEFAULT_CSV = Path(".cache") / "topickit" / "newsarticles.csv"
+#: Where ``topickit data fetch newsarticles`` writes the corpus (``$TOPICKIT_DATA`` if set).
+DEFAULT_CSV = default_cache_dir() / get_dataset("newsarticles").file_name
 
 
 @dataclass

@@ -34,7 +34,6 @@ import csv
 import datetime as dt
 import json
 import logging
-import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -48,13 +47,13 @@ sys.path.insert(0, str(HERE))
 from bench_measure import machine_info, run_measured  # noqa: E402
 from bench_report import render_markdown, render_table, summarise  # noqa: E402
 
+from topickit.datasets import default_cache_dir, get_dataset  # noqa: E402
+
 logger = logging.getLogger("benchmarks")
 
 BENCHMARKS = ("memory", "parallel", "lemma", "overhead")
 #: Where ``topickit data fetch newsarticles`` writes the corpus (``$TOPICKIT_DATA`` if set).
-DEFAULT_CSV = (
-    Path(os.environ.get("TOPICKIT_DATA", ROOT / ".cache" / "topickit")) / "newsarticles.csv"
-)
+DEFAULT_CSV = default_cache_dir() / get_dataset("newsarticles").file_name
 NEWS_COLUMNS = {
     "text_column": "text",
     "id_column": "article_id",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 from hypothesis import given, settings
@@ -16,6 +18,7 @@ from topickit.text.phrases import (
     learn_phrases,
     phrase_index,
     score_phrases,
+    split_phrase_counts,
 )
 
 CONNECTORS = {"connectors": ENGLISH_CONNECTOR_WORDS, "none": frozenset()}
@@ -52,6 +55,62 @@ def test_pruned_counts_score_the_same_phrases(base_tokens, connectors):
     assert len(from_gensim) >= 20
     assert score_phrases(pruned, **options) == from_gensim
     assert learn_phrases(base_tokens, **options) == from_gensim
+
+
+@pytest.mark.parametrize("n_shards", [2, 3, 8])
+def test_phrase_shards_of_corpus_parts_score_to_the_whole_table(base_tokens, n_shards):
+    stop = TextPipeline()._stop_set()
+    count = {"connector_words": ENGLISH_CONNECTOR_WORDS, "stopwords": stop}
+    options = {"min_count": 2, "threshold": 0.6, **count}
+    whole_vocab, n_words = count_phrase_candidates(base_tokens, **count)
+    thirds = [count_phrase_candidates(base_tokens[i::3], **count)[0] for i in range(3)]
+    parts = [split_phrase_counts(vocab, n_shards) for vocab in thirds]
+    words: dict[str, int] = {}
+    for part_words, _ in parts:
+        for word, n in part_words.items():
+            words[word] = words.get(word, 0) + n
+    assert words == {k: v for k, v in whole_vocab.items() if "_" not in k}
+    table: dict[str, float] = {}
+    for k in range(n_shards):
+        shard: dict[str, int] = {}
+        for _, shards in parts:
+            for key, n in shards[k].items():
+                shard[key] = shard.get(key, 0) + n
+        assert all("_" in key for key in shard)
+        assert not table.keys() & shard.keys()
+        table.update(score_phrases(({**shard, **words}, n_words), **options))
+    assert len(table) >= 20
+    assert dict(sorted(table.items())) == learn_phrases(base_tokens, **options)
+
+
+def test_phrase_shards_do_not_depend_on_the_string_hash_seed(base_tokens, tmp_path):
+    # worker processes that are not forked from one parent hash strings differently
+    import json
+    import subprocess
+    import sys
+
+    vocab = count_phrase_candidates(base_tokens, stopwords=TextPipeline()._stop_set())[0]
+    (tmp_path / "vocab.json").write_text(json.dumps(vocab))
+    script = (
+        "import json, sys; from topickit.text.phrases import split_phrase_counts; "
+        "v = json.load(open(sys.argv[1])); print(json.dumps(split_phrase_counts(v, 4)))"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "vocab.json")],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    words, shards = json.loads(runs[0])
+    assert words == {k: v for k, v in vocab.items() if "_" not in k}
+    assert sum(len(s) for s in shards) == len(vocab) - len(words)
+    assert min(len(s) for s in shards) > 0.8 * max(len(s) for s in shards)
+    assert split_phrase_counts(vocab, 1) == ({}, [vocab])
 
 
 def test_default_scoring_counts_the_whole_vocabulary(base_tokens):

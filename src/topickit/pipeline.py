@@ -48,6 +48,8 @@ def _restrict_dictionary(full: Dictionary, kept: list[str]) -> Dictionary:
     Equal to rebuilding it from the documents with the other terms removed: a term's
     document and collection frequencies do not depend on the other terms.
     """
+    if list(full.token2id) == kept and list(full.token2id.values()) == list(range(len(kept))):
+        return full  # nothing dropped, and the ids are already in sorted term order
     out = Dictionary()
     out.token2id = {t: i for i, t in enumerate(kept)}
     out.id2token = {}
@@ -330,13 +332,10 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         texts = texts if isinstance(texts, Sequence) else list(texts)
         n_jobs = self.n_jobs if len(texts) >= _MIN_TEXTS_FOR_WORKERS else 1
         with tempfile.TemporaryDirectory(prefix="topickit-fit-") as workdir:
-            # The texts are in memory already: batches as large as half of them mean fewer,
-            # larger parts for the workers, whose phrase counts this process adds up.
             result = stream_fit(
                 self,
                 texts,
                 workdir=workdir,
-                batch_size=max(1000, -(-len(texts) // 2)),
                 n_jobs=n_jobs,
                 keep_final_tokens=keep_tokens,
             )
@@ -374,7 +373,7 @@ class TextPipeline(TransformerMixin, BaseEstimator):
     def _filter_dictionary(self, full: Dictionary) -> tuple[Dictionary, dict]:
         """Apply the document-frequency filters to the unfiltered vocabulary ``full``."""
         n_docs = max(full.num_docs, 1)
-        dfs = {full[i]: df for i, df in full.dfs.items()}
+        dfs = {term: full.dfs[i] for term, i in full.token2id.items() if i in full.dfs}
         dropped: dict[str, list[str]] = {"no_below": [], "no_above": [], "keep_n": []}
         kept = []
         for term in sorted(dfs):

@@ -23,8 +23,9 @@ import logging
 import shutil
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -238,10 +239,16 @@ def build_streamed_corpus(
             )
         n_units = fitted.n_units
         dictionary = pipeline.dictionary_
-        n_nnz = _write_mm(folder, fitted.final_segments, dictionary, n_units, n_jobs)
-    _write_json(folder / _FILES["dictionary"], _dictionary_json(dictionary))
-    meta, arrays = pipeline.get_state()
-    _write_json(folder / _FILES["pipeline"], {**meta, **{k: v.tolist() for k, v in arrays.items()}})
+
+        def write_state() -> None:
+            _write_json(folder / _FILES["dictionary"], _dictionary_json(dictionary))
+            meta, arrays = pipeline.get_state()
+            state = {**meta, **{k: v.tolist() for k, v in arrays.items()}}
+            _write_json(folder / _FILES["pipeline"], state)
+
+        n_nnz = _write_mm(
+            folder, fitted.final_segments, dictionary, n_units, n_jobs, while_waiting=write_state
+        )
     _write_json(
         folder / _FILES["meta"],
         {
@@ -329,11 +336,19 @@ def _mm_part(token2id: dict[str, int], segment: Segment) -> tuple[Path, int, arr
 
 
 def _write_mm(
-    folder: Path, segments: list[Segment], dictionary: Dictionary, n_docs: int, n_jobs: int
+    folder: Path,
+    segments: list[Segment],
+    dictionary: Dictionary,
+    n_docs: int,
+    n_jobs: int,
+    *,
+    while_waiting: Callable[[], None] | None = None,
 ) -> int:
     """Write the bag of words in gensim's Matrix Market layout; return the entry count.
 
     Each segment is written to a part file by a worker; the parts are then appended in order.
+    ``while_waiting`` is called once the first part is back, while the workers write the
+    others (in this process, before they are written).
     """
     offsets = array("q")
     n_nnz = 0
@@ -341,7 +356,13 @@ def _write_mm(
         out.write(MmWriter.HEADER_LINE)
         out.write(f"{n_docs} {len(dictionary)} {dictionary.num_nnz}\n".encode())
         with BatchMapper(n_jobs, dictionary.token2id) as mapper:
-            for part, part_nnz, part_offsets in mapper.map_tasks(_mm_part, segments):
+            # every segment is sent at once (tasks and results are small), so that the
+            # workers keep busy while this process runs while_waiting
+            parts = mapper.map_tasks(_mm_part, segments, in_flight=len(segments))
+            first = next(parts, None)
+            if while_waiting is not None:
+                while_waiting()
+            for part, part_nnz, part_offsets in chain([] if first is None else [first], parts):
                 start = out.tell()
                 offsets.extend(o + start if o >= 0 else -1 for o in part_offsets)
                 with open(part, "rb") as f:

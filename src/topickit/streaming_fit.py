@@ -2,8 +2,9 @@
 
 The texts are read **once**, a batch at a time; each batch is split into ``2 * n_jobs`` tasks.
 Pass 1 tokenises them in ``n_jobs`` worker processes, which write each task's base tokens to a
-temporary file (a *spool segment*) and count its phrase candidates; this process adds the
-counts up and scores the phrases. Pass 2 counts in how many units each phrase is joined;
+temporary file (a *spool segment*) and count its phrase candidates, split into ``n_jobs``
+shards; each worker then adds up one shard over all tasks and scores its phrases, while this
+process adds up only the word counts. Pass 2 counts in how many units each phrase is joined;
 pass 3 finishes the tokens (phrases, aliases, stop words) and counts the document and
 collection frequency of every term. Workers read segments from disk themselves and return
 only counts. Only a batch or two of texts or tokens is in memory at a time, so memory grows
@@ -33,11 +34,11 @@ from topickit._validation import validate_params
 from topickit.exceptions import CorpusError
 from topickit.text.lemmatize import load_lemma_dictionary
 from topickit.text.phrases import (
-    PhraseCounts,
     add_phrase_counts,
     count_phrase_candidates,
     phrase_document_frequency,
     score_phrases,
+    split_phrase_counts,
 )
 
 if TYPE_CHECKING:
@@ -155,16 +156,27 @@ class BatchMapper:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def map_tasks(self, func: Callable[[Any, Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
-        """Yield ``func(state, task)`` for each task, in order; ``2 * n_jobs`` in flight."""
+    def map_tasks(
+        self,
+        func: Callable[[Any, Any], Any],
+        tasks: Iterable[Any],
+        *,
+        in_flight: int | None = None,
+    ) -> Iterator[Any]:
+        """Yield ``func(state, task)`` for each task, in order.
+
+        ``in_flight`` tasks (default ``2 * n_jobs``) are handed to the workers ahead of the
+        result being waited for.
+        """
         if self._pool is None:
             for task in tasks:
                 yield func(self.state, task)
             return
+        ahead = 2 * self.n_jobs if in_flight is None else max(1, in_flight)
         pending: deque[Future] = deque()
         for task in tasks:
             pending.append(self._pool.submit(_call_in_worker, func, task))
-            if len(pending) >= 2 * self.n_jobs:
+            if len(pending) >= ahead:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -174,25 +186,78 @@ class BatchMapper:
 _PhraseWords = tuple[frozenset[str], frozenset[str]]
 
 
+@dataclass(frozen=True)
+class _PhraseSpec:
+    """How pass 1 counts phrase candidates and hands the counts on."""
+
+    words: _PhraseWords
+    n_shards: int
+    to_files: bool  # write the shards to files (in workers) or return them (in process)
+
+
+#: One batch's phrase counts: word counts, number of words, and one part per shard (a
+#: dict, or the file it was written to).
+_BatchPhraseCounts = tuple[dict[str, int], int, list[dict[str, int] | Path]]
+
+
 # Per-task work, run in the workers (module level so that it can be sent to them). The
 # pool's state is the pipeline; what changes between passes travels with the task.
 def _base_part(
-    pipeline: TextPipeline, task: tuple[Path, list[str], _PhraseWords | None]
-) -> tuple[int, PhraseCounts | None]:
-    """Pass 1 on one batch: write its base tokens to a part file; count phrase candidates."""
-    path, texts, phrase_words = task
+    pipeline: TextPipeline, task: tuple[Path, list[str], _PhraseSpec | None]
+) -> tuple[int, _BatchPhraseCounts | None]:
+    """Pass 1 on one batch: write its base tokens to a part file; count phrase candidates.
+
+    The counts are split into shards that :func:`_score_shard` adds up and scores; in a
+    worker, the shards go to files next to the part file, and only the word counts travel.
+    """
+    path, texts, spec = task
     docs = [pipeline.base_tokens(text) for text in texts]
     _write_segment(path, docs)
-    if phrase_words is None:
+    if spec is None:
         return len(docs), None
-    connectors, stop = phrase_words
-    return len(docs), count_phrase_candidates(docs, connector_words=connectors, stopwords=stop)
+    connectors, stop = spec.words
+    vocab, n_words = count_phrase_candidates(docs, connector_words=connectors, stopwords=stop)
+    words, shards = split_phrase_counts(vocab, spec.n_shards)
+    if not spec.to_files:
+        return len(docs), (words, n_words, list(shards))
+    parts: list[dict[str, int] | Path] = []
+    for k, shard in enumerate(shards):
+        parts.append(path.with_name(f"{path.stem}.phrases{k:03d}.bin"))
+        parts[-1].write_bytes(marshal.dumps(shard))
+    return len(docs), (words, n_words, parts)
 
 
-def _phrase_segment(pipeline: TextPipeline, task: tuple[Segment, dict[str, float]]) -> Counter:
-    """Pass 2 on one spool segment: in how many units each phrase is joined."""
+def _score_shard(
+    pipeline: TextPipeline,
+    task: tuple[list[dict[str, int] | Path], dict[str, int], int, _PhraseWords],
+) -> dict[str, float]:
+    """Add up one shard of phrase candidate counts over all batches, and score it."""
+    parts, words, n_words, (connectors, stop) = task
+    total: dict[str, int] = {}
+    for part in parts:
+        if isinstance(part, Path):
+            counts = marshal.loads(part.read_bytes())
+            part.unlink()
+        else:
+            counts = part
+        total = add_phrase_counts((total, 0), (counts, 0))[0]
+    total.update(words)
+    return score_phrases(
+        (total, n_words),
+        min_count=pipeline.phrase_min_count,
+        threshold=pipeline.phrase_threshold,
+        connector_words=connectors,
+        stopwords=stop,
+    )
+
+
+def _phrase_segment(
+    pipeline: TextPipeline, task: tuple[Segment, dict[str, float]]
+) -> dict[str, int]:
+    """Pass 2 on one spool segment: in how many units each phrase is joined (if any)."""
     segment, table = task
-    return Counter(phrase_document_frequency(segment.read(), table))
+    counts = phrase_document_frequency(segment.read(), table, pipeline._phrase_index(table))
+    return {phrase: n for phrase, n in counts.items() if n}
 
 
 def _finish_segment(
@@ -276,25 +341,31 @@ def _spool_base_tokens(
     batch_size: int,
     phrase_words: _PhraseWords | None,
     on_ids: Callable[[list[str]], None] | None,
-) -> tuple[list[Segment], PhraseCounts | None]:
+) -> tuple[list[Segment], _BatchPhraseCounts | None]:
     """Pass 1: tokenise the texts; each batch's base tokens go to a part file in ``workdir``.
 
     The workers write the part files themselves and count phrase candidates (unless
     ``phrase_words``, the connector and stop words, is None), so only texts and counts
-    travel between processes.
+    travel between processes. With workers, the candidate counts are split into ``n_jobs``
+    shards, left in files for :func:`_learn_phrase_table`.
 
     Returns
     -------
     segments : list of Segment
         One per task, in unit order.
-    counts : (dict, int) or None
-        The phrase candidate counts, added up as they arrive (None without phrases).
+    counts : (dict, int, list) or None
+        Word counts and number of words, added up as they arrive, and each shard's parts
+        (None without phrases).
     """
     segments: list[Segment] = []
     # Workers take a batch in 2 * n_jobs parts, so that they finish at about the same time.
     part_size = max(1, -(-batch_size // (2 * mapper.n_jobs))) if mapper.n_jobs > 1 else batch_size
+    spec = None
+    if phrase_words is not None:
+        in_workers = mapper.n_jobs > 1
+        spec = _PhraseSpec(phrase_words, mapper.n_jobs, in_workers)
 
-    def tasks() -> Iterator[tuple[Path, list[str], _PhraseWords | None]]:
+    def tasks() -> Iterator[tuple[Path, list[str], _PhraseSpec | None]]:
         for batch in _batched(iter_id_texts(texts), batch_size):
             if on_ids is not None:
                 on_ids([unit_id for unit_id, _ in batch])
@@ -303,13 +374,34 @@ def _spool_base_tokens(
                 path = workdir / f"base_{len(segments):06d}.bin"
                 first = segments[-1].first + segments[-1].n_docs if segments else 0
                 segments.append(Segment(path, len(part), first))
-                yield path, part, phrase_words
+                yield path, part, spec
 
-    total: PhraseCounts | None = None
-    for _, counts in mapper.map_tasks(_base_part, tasks()):
-        if counts is not None:
-            total = counts if total is None else add_phrase_counts(total, counts)
-    return segments, total
+    if spec is None:
+        for _ in mapper.map_tasks(_base_part, tasks()):
+            pass
+        return segments, None
+    words: dict[str, int] = {}
+    n_words = 0
+    shard_parts: list[list[dict[str, int] | Path]] = [[] for _ in range(spec.n_shards)]
+    for _, (batch_words, batch_n_words, parts) in mapper.map_tasks(_base_part, tasks()):
+        words, n_words = add_phrase_counts((words, n_words), (batch_words, batch_n_words))
+        for shard, part in zip(shard_parts, parts, strict=True):
+            shard.append(part)
+    return segments, (words, n_words, shard_parts)
+
+
+def _learn_phrase_table(
+    mapper: BatchMapper,
+    counts: tuple[dict[str, int], int, list[list[dict[str, int] | Path]]],
+    phrase_words: _PhraseWords,
+) -> dict[str, float]:
+    """Score the phrase candidates, a shard per task; the phrase table, sorted by phrase."""
+    words, n_words, shard_parts = counts
+    tasks = ((parts, words, n_words, phrase_words) for parts in shard_parts)
+    table: dict[str, float] = {}
+    for shard_table in mapper.map_tasks(_score_shard, tasks):
+        table.update(shard_table)
+    return dict(sorted(table.items()))
 
 
 @dataclass
@@ -390,13 +482,7 @@ def stream_fit(
             )
             table = {}
             if counts is not None:
-                table = score_phrases(
-                    counts,
-                    min_count=pipeline.phrase_min_count,
-                    threshold=pipeline.phrase_threshold,
-                    connector_words=connectors,
-                    stopwords=stop,
-                )
+                table = _learn_phrase_table(mapper, counts, (connectors, stop))
             # Pass 2: in how many units is each phrase joined.
             doc_freq: Counter = Counter()
             if table:
@@ -424,7 +510,7 @@ def stream_fit(
                 cfs.update(seg_cfs)
                 n_tokens += seg_tokens
     finally:
-        for part in workdir.glob("base_*.bin"):
+        for part in workdir.glob("base_*"):
             part.unlink()
     full = dictionary_from_frequencies(dfs, cfs, result.n_units, n_tokens)
     pipeline.dictionary_, pipeline.vocabulary_report_ = pipeline._filter_dictionary(full)

@@ -27,6 +27,7 @@ __all__ = [
     "phrase_document_frequency",
     "phrase_index",
     "score_phrases",
+    "split_phrase_counts",
 ]
 
 PHRASE_DELIMITER = "_"
@@ -114,6 +115,46 @@ def add_phrase_counts(total: PhraseCounts, more: PhraseCounts) -> PhraseCounts:
     for key, count in more[0].items():
         vocab[key] = vocab.get(key, 0) + count
     return vocab, n_words + more[1]
+
+
+def _shard_of(key: str, n_shards: int) -> int:
+    # Not hash(): string hashes differ between processes that do not share a fork.
+    return (len(key) * 131 + ord(key[0]) + 7 * ord(key[-1])) % n_shards
+
+
+def split_phrase_counts(
+    vocab: dict[str, int], n_shards: int
+) -> tuple[dict[str, int], list[dict[str, int]]]:
+    """Split counts into word counts and ``n_shards`` disjoint sets of phrase candidates.
+
+    Each shard can be added up and scored on its own (with the word counts, which every
+    shard needs), so several processes can score one corpus's phrases. A candidate goes to
+    the same shard in every process and every part of the corpus.
+
+    Parameters
+    ----------
+    vocab : dict of str to int
+        Counts from :func:`count_phrase_candidates` with ``stopwords`` given, whose words
+        are alphabetic, so that a key is a candidate exactly when it holds the delimiter.
+    n_shards : int
+        Number of shards; with 1, the words stay in the single shard and ``vocab`` is
+        returned as it is.
+
+    Returns
+    -------
+    words : dict of str to int
+    shards : list of dict of str to int
+    """
+    if n_shards == 1:
+        return {}, [vocab]
+    words: dict[str, int] = {}
+    shards: list[dict[str, int]] = [{} for _ in range(n_shards)]
+    for key, count in vocab.items():
+        if PHRASE_DELIMITER in key:
+            shards[_shard_of(key, n_shards)][key] = count
+        else:
+            words[key] = count
+    return words, shards
 
 
 def score_phrases(
@@ -314,7 +355,7 @@ def apply_phrases(
 
 
 def phrase_document_frequency(
-    docs: Iterable[Sequence[str]], table: dict[str, float]
+    docs: Iterable[Sequence[str]], table: dict[str, float], index: PhraseIndex | None = None
 ) -> dict[str, int]:
     """Number of documents in which each phrase of ``table`` is joined.
 
@@ -324,13 +365,15 @@ def phrase_document_frequency(
         Token lists before phrase joining.
     table : dict of str to float
         Phrase table from :func:`learn_phrases`.
+    index : PhraseIndex or None, default=None
+        ``phrase_index(table)``, when the caller has it already.
 
     Returns
     -------
     dict of str to int
     """
     counts = dict.fromkeys(table, 0)
-    index = phrase_index(table)
+    index = phrase_index(table) if index is None else index
     for doc in docs:
         for term in set(apply_phrases(doc, table, index)):
             if term in counts:

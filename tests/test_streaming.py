@@ -14,8 +14,17 @@ from topickit.models import GensimLDA, TfidfNMF
 from topickit.pipeline import TextPipeline
 from topickit.segment import segment
 from topickit.streaming import StreamedCorpus, build_streamed_corpus, iter_unit_texts
-from topickit.streaming_fit import iter_id_texts
-from topickit.text.phrases import learn_phrases, phrase_document_frequency
+from topickit.streaming_fit import (
+    BatchMapper,
+    _learn_phrase_table,
+    _spool_base_tokens,
+    iter_id_texts,
+)
+from topickit.text.phrases import (
+    count_phrase_candidates,
+    learn_phrases,
+    phrase_document_frequency,
+)
 
 CONFIGS = {
     "default": {},
@@ -108,6 +117,41 @@ def test_fit_stream_reads_a_one_shot_generator_once(paragraphs):
     assert pipe.vocabulary_report_["n_units"] == len(paragraphs)
     one_shot = TextPipeline().fit_stream(iter(paragraphs), batch_size=1000)
     _same_dictionary(one_shot.dictionary_, pipe.dictionary_)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_phrase_counts_are_added_up_without_holding_each_batch(paragraphs, tmp_path, n_jobs):
+    pipe = TextPipeline()
+    phrase_words = (frozenset(), pipe._stop_set())
+    with BatchMapper(n_jobs, pipe) as mapper:
+        segments, counts = _spool_base_tokens(
+            mapper, paragraphs, tmp_path, batch_size=20, phrase_words=phrase_words, on_ids=None
+        )
+        words, n_words, shard_parts = counts
+        assert len(shard_parts) == n_jobs
+        if n_jobs == 1:  # one running total in this process, not a dict per batch
+            assert len(segments) >= 5
+            assert len(shard_parts[0]) == 1
+        else:  # a file per shard and task, each read once and then deleted
+            assert all(len(parts) == len(segments) for parts in shard_parts)
+            assert all(part.is_file() for parts in shard_parts for part in parts)
+        table = _learn_phrase_table(mapper, counts, phrase_words)
+    assert not list(tmp_path.glob("*.phrases*"))
+    base = [pipe.base_tokens(text) for text in paragraphs]
+    whole, whole_n = count_phrase_candidates(
+        base, connector_words=frozenset(), stopwords=phrase_words[1]
+    )
+    assert n_words == whole_n
+    if n_jobs == 1:
+        assert shard_parts[0][0] == whole
+    else:
+        assert words == {k: v for k, v in whole.items() if "_" not in k}
+    options = {"min_count": pipe.phrase_min_count, "threshold": pipe.phrase_threshold}
+    expected = learn_phrases(
+        base, connector_words=frozenset(), stopwords=phrase_words[1], **options
+    )
+    assert len(table) >= 10
+    assert table == expected
 
 
 def test_two_worker_processes_give_the_same_fit(paragraphs):

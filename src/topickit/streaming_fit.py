@@ -354,8 +354,9 @@ def _spool_base_tokens(
     segments : list of Segment
         One per task, in unit order.
     counts : (dict, int, list) or None
-        Word counts and number of words, added up as they arrive, and each shard's parts
-        (None without phrases).
+        Word counts and number of words, added up as they arrive, and each shard's parts:
+        its files, or (in this process) its counts added up as they arrive (None without
+        phrases).
     """
     segments: list[Segment] = []
     # Workers take a batch in 2 * n_jobs parts, so that they finish at about the same time.
@@ -386,7 +387,10 @@ def _spool_base_tokens(
     for _, (batch_words, batch_n_words, parts) in mapper.map_tasks(_base_part, tasks()):
         words, n_words = add_phrase_counts((words, n_words), (batch_words, batch_n_words))
         for shard, part in zip(shard_parts, parts, strict=True):
-            shard.append(part)
+            if isinstance(part, Path) or not shard:
+                shard.append(part)
+            else:  # counts kept in this process are added up as they arrive, not held
+                shard[0] = add_phrase_counts((shard[0], 0), (part, 0))[0]
     return segments, (words, n_words, shard_parts)
 
 

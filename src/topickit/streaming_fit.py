@@ -370,8 +370,11 @@ def _spool_base_tokens(
         for batch in _batched(iter_id_texts(texts), batch_size):
             if on_ids is not None:
                 on_ids([unit_id for unit_id, _ in batch])
-            for start in range(0, len(batch), part_size):
-                part = [text for _, text in batch[start : start + part_size]]
+            # a short batch is the last: smaller parts there shorten the wait for the
+            # slowest worker at the end of the pass
+            size = part_size if len(batch) == batch_size else max(1, part_size // 2)
+            for start in range(0, len(batch), size):
+                part = [text for _, text in batch[start : start + size]]
                 path = workdir / f"base_{len(segments):06d}.bin"
                 first = segments[-1].first + segments[-1].n_docs if segments else 0
                 segments.append(Segment(path, len(part), first))

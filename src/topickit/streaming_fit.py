@@ -188,16 +188,26 @@ _PhraseWords = tuple[frozenset[str], frozenset[str]]
 
 @dataclass(frozen=True)
 class _PhraseSpec:
-    """How pass 1 counts phrase candidates and hands the counts on."""
+    """How pass 1 counts phrase candidates.
+
+    With more than one shard (so, in workers), each task writes its shards to files.
+    """
 
     words: _PhraseWords
     n_shards: int
-    to_files: bool  # write the shards to files (in workers) or return them (in process)
 
 
-#: One batch's phrase counts: word counts, number of words, and one part per shard (a
-#: dict, or the file it was written to).
-_BatchPhraseCounts = tuple[dict[str, int], int, list[dict[str, int] | Path]]
+#: A shard's counts, or the file they were written to.
+_ShardPart = dict[str, int] | Path
+#: One batch's phrase counts: word counts, number of words, and one part per shard.
+_BatchPhraseCounts = tuple[dict[str, int], int, list[_ShardPart]]
+#: The whole corpus's: word counts, number of words, and each shard's parts.
+_PhraseTally = tuple[dict[str, int], int, list[list[_ShardPart]]]
+
+
+def _add_counts(total: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    """``total`` plus ``more`` (``total`` is updated in place unless it is empty)."""
+    return add_phrase_counts((total, 0), (more, 0))[0]
 
 
 # Per-task work, run in the workers (module level so that it can be sent to them). The
@@ -218,9 +228,9 @@ def _base_part(
     connectors, stop = spec.words
     vocab, n_words = count_phrase_candidates(docs, connector_words=connectors, stopwords=stop)
     words, shards = split_phrase_counts(vocab, spec.n_shards)
-    if not spec.to_files:
-        return len(docs), (words, n_words, list(shards))
-    parts: list[dict[str, int] | Path] = []
+    if spec.n_shards == 1:
+        return len(docs), (words, n_words, [shards[0]])
+    parts: list[_ShardPart] = []
     for k, shard in enumerate(shards):
         parts.append(path.with_name(f"{path.stem}.phrases{k:03d}.bin"))
         parts[-1].write_bytes(marshal.dumps(shard))
@@ -229,7 +239,7 @@ def _base_part(
 
 def _score_shard(
     pipeline: TextPipeline,
-    task: tuple[list[dict[str, int] | Path], dict[str, int], int, _PhraseWords],
+    task: tuple[list[_ShardPart], dict[str, int], int, _PhraseWords],
 ) -> dict[str, float]:
     """Add up one shard of phrase candidate counts over all batches, and score it."""
     parts, words, n_words, (connectors, stop) = task
@@ -240,7 +250,7 @@ def _score_shard(
             part.unlink()
         else:
             counts = part
-        total = add_phrase_counts((total, 0), (counts, 0))[0]
+        total = _add_counts(total, counts)
     total.update(words)
     return score_phrases(
         (total, n_words),
@@ -341,7 +351,7 @@ def _spool_base_tokens(
     batch_size: int,
     phrase_words: _PhraseWords | None,
     on_ids: Callable[[list[str]], None] | None,
-) -> tuple[list[Segment], _BatchPhraseCounts | None]:
+) -> tuple[list[Segment], _PhraseTally | None]:
     """Pass 1: tokenise the texts; each batch's base tokens go to a part file in ``workdir``.
 
     The workers write the part files themselves and count phrase candidates (unless
@@ -361,10 +371,7 @@ def _spool_base_tokens(
     segments: list[Segment] = []
     # Workers take a batch in 2 * n_jobs parts, so that they finish at about the same time.
     part_size = max(1, -(-batch_size // (2 * mapper.n_jobs))) if mapper.n_jobs > 1 else batch_size
-    spec = None
-    if phrase_words is not None:
-        in_workers = mapper.n_jobs > 1
-        spec = _PhraseSpec(phrase_words, mapper.n_jobs, in_workers)
+    spec = None if phrase_words is None else _PhraseSpec(phrase_words, mapper.n_jobs)
 
     def tasks() -> Iterator[tuple[Path, list[str], _PhraseSpec | None]]:
         for batch in _batched(iter_id_texts(texts), batch_size):
@@ -386,20 +393,20 @@ def _spool_base_tokens(
         return segments, None
     words: dict[str, int] = {}
     n_words = 0
-    shard_parts: list[list[dict[str, int] | Path]] = [[] for _ in range(spec.n_shards)]
+    shard_parts: list[list[_ShardPart]] = [[] for _ in range(spec.n_shards)]
     for _, (batch_words, batch_n_words, parts) in mapper.map_tasks(_base_part, tasks()):
         words, n_words = add_phrase_counts((words, n_words), (batch_words, batch_n_words))
         for shard, part in zip(shard_parts, parts, strict=True):
             if isinstance(part, Path) or not shard:
                 shard.append(part)
             else:  # counts kept in this process are added up as they arrive, not held
-                shard[0] = add_phrase_counts((shard[0], 0), (part, 0))[0]
+                shard[0] = _add_counts(shard[0], part)
     return segments, (words, n_words, shard_parts)
 
 
 def _learn_phrase_table(
     mapper: BatchMapper,
-    counts: tuple[dict[str, int], int, list[list[dict[str, int] | Path]]],
+    counts: _PhraseTally,
     phrase_words: _PhraseWords,
 ) -> dict[str, float]:
     """Score the phrase candidates, a shard per task; the phrase table, sorted by phrase."""

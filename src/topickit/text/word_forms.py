@@ -73,5 +73,5 @@ def word_forms(text: str, *, lemmatize_words: bool = True) -> list[str]:
         elif number:
             append(number)
         else:
-            append(dotted.replace(".", "").lower().upper())
+            append(dotted.replace(".", ""))  # the pattern matches capitals only
     return out

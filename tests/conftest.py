@@ -28,8 +28,8 @@ def labelled_seed_paragraphs():
     import warnings
 
     from topickit.corpus.loading import load_corpus
-    from topickit.pipeline import TextPipeline
     from topickit.segment import segment
+    from topickit.text.pipeline import TextPipeline
     from topickit.themes.annotations import load_annotations
     from topickit.themes.codebook import load_codebook
 

@@ -26,7 +26,7 @@ from topickit.evaluation import (
     topic_stability,
 )
 from topickit.exceptions import TopickitError
-from topickit.features import TokenCorpus
+from topickit.vectorize import TokenCorpus
 
 _STOP_WORDS = (
     "the a an of to in and or is are was were be been has have had it its that this for on "

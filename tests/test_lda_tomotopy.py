@@ -19,7 +19,7 @@ from synthetic import POOLS, themed_docs  # noqa: E402
 from topickit.exceptions import BundleError, ConfigError, CorpusError  # noqa: E402
 from topickit.models import MODELS, TopicModel, make_model, registry  # noqa: E402
 from topickit.models.lda_tomotopy import TomotopyLDA, fold_in  # noqa: E402
-from topickit.pipeline import TextPipeline  # noqa: E402
+from topickit.text.pipeline import TextPipeline  # noqa: E402
 
 DOCS, LABELS = themed_docs()
 NEW_DOCS, NEW_LABELS = themed_docs(9, seed=1)

@@ -13,7 +13,6 @@ from sklearn.metrics import adjusted_rand_score
 
 from synthetic import POOLS, themed_docs
 from topickit.exceptions import BundleError, ConfigError, CorpusError, NotFittedError
-from topickit.features import TokenCorpus
 from topickit.models import (
     LSA,
     MODELS,
@@ -24,9 +23,10 @@ from topickit.models import (
     TopicModel,
     make_model,
 )
-from topickit.models.base import fit_idf, tfidf_weights
+from topickit.vectorize import fit_idf, tfidf_weights
 from topickit.models.lda_tomotopy import tomotopy_available
 from topickit.models.seeded_lda import SeededLDA
+from topickit.vectorize import TokenCorpus
 
 THEMED = ["kmeans", "nmf", "gensim_lda", "sklearn_lda", "seeded_lda"]
 ALL_KINDS = sorted(MODELS)

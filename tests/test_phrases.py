@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from topickit.corpus import load_corpus
-from topickit.pipeline import TextPipeline
 from topickit.segment import segment
 from topickit.text.phrases import (
     apply_phrases,
@@ -20,6 +19,7 @@ from topickit.text.phrases import (
     score_phrases,
     split_phrase_counts,
 )
+from topickit.text.pipeline import TextPipeline
 
 CONNECTORS = {"connectors": ENGLISH_CONNECTOR_WORDS, "none": frozenset()}
 
@@ -43,7 +43,7 @@ def test_counts_are_gensims_vocabulary(base_tokens, connectors):
 @pytest.mark.parametrize("connectors", sorted(CONNECTORS))
 def test_pruned_counts_score_the_same_phrases(base_tokens, connectors):
     words = CONNECTORS[connectors]
-    stop = TextPipeline()._stop_set()
+    stop = TextPipeline().stopword_set()
     model = Phrases(base_tokens, min_count=1, connector_words=words, delimiter="_")
     pruned = count_phrase_candidates(base_tokens, connector_words=words, stopwords=stop)
     # nothing that could not end a phrase is counted, and much less is counted
@@ -59,7 +59,7 @@ def test_pruned_counts_score_the_same_phrases(base_tokens, connectors):
 
 @pytest.mark.parametrize("n_shards", [2, 3, 8])
 def test_phrase_shards_of_corpus_parts_score_to_the_whole_table(base_tokens, n_shards):
-    stop = TextPipeline()._stop_set()
+    stop = TextPipeline().stopword_set()
     count = {"connector_words": ENGLISH_CONNECTOR_WORDS, "stopwords": stop}
     options = {"min_count": 2, "threshold": 0.6, **count}
     whole_vocab, n_words = count_phrase_candidates(base_tokens, **count)
@@ -89,7 +89,7 @@ def test_phrase_shards_do_not_depend_on_the_string_hash_seed(base_tokens, tmp_pa
     import subprocess
     import sys
 
-    vocab = count_phrase_candidates(base_tokens, stopwords=TextPipeline()._stop_set())[0]
+    vocab = count_phrase_candidates(base_tokens, stopwords=TextPipeline().stopword_set())[0]
     (tmp_path / "vocab.json").write_text(json.dumps(vocab))
     script = (
         "import json, sys; from topickit.text.phrases import split_phrase_counts; "
@@ -115,7 +115,7 @@ def test_phrase_shards_do_not_depend_on_the_string_hash_seed(base_tokens, tmp_pa
 
 def test_default_scoring_counts_the_whole_vocabulary(base_tokens):
     # Mikolov's score divides by the vocabulary size, so learn_phrases must not prune for it
-    stop = TextPipeline()._stop_set()
+    stop = TextPipeline().stopword_set()
     model = Phrases(base_tokens, min_count=1, connector_words=frozenset(), delimiter="_")
     options = {"min_count": 2, "threshold": 1.0, "connector_words": frozenset(), "stopwords": stop}
     from_gensim = score_phrases(

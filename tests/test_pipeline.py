@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from topickit.corpus import load_corpus
-from topickit.features import TokenCorpus
-from topickit.pipeline import TextPipeline
 from topickit.segment import segment
-from topickit.text.phrases import apply_phrases
+from topickit.text.phrases import apply_phrases, cached_phrase_index
+from topickit.text.pipeline import TextPipeline
 from topickit.text.tokenize import tokenize
+from topickit.vectorize import TokenCorpus
 
 
 @pytest.fixture(scope="module")
@@ -112,12 +112,12 @@ def test_caches_are_reused_for_equal_settings_and_not_pickled(seed_paragraphs):
     pipe = TextPipeline().fit(seed_paragraphs)
     pipe.transform(seed_paragraphs[:3])
     # a worker gets equal but new copies of the phrase table and the stop words per task
-    table, stop = dict(pipe.phrases_), frozenset(pipe._stop_)
-    assert pipe._phrase_index(table) is pipe._phrase_index(pipe.phrases_)
-    assert pipe._finish_memo(stop) is pipe._finish_memo(pipe._stop_)
-    assert pipe._finish_memo(stop - {"the"}) is not pipe._finish_memo(stop)
+    table, stop = dict(pipe.phrases_), pipe.stopword_set()
+    assert cached_phrase_index(table) is cached_phrase_index(pipe.phrases_)
+    assert pipe._finisher(stop) is pipe._finisher(pipe.stopword_set())
+    assert pipe._finisher(stop - {"the"}) is not pipe._finisher(stop)
     state = pipe.__getstate__()
-    assert "_finish_memo_cache" not in state and "_phrase_index_cache" not in state
+    assert "_finisher_cache" not in state
     restored = pickle.loads(pickle.dumps(pipe))
     assert restored.transform(seed_paragraphs) == pipe.transform(seed_paragraphs)
 
@@ -156,12 +156,12 @@ def test_pipeline_never_crashes_on_arbitrary_text(texts):
 def test_finishing_follows_changed_settings(seed_paragraphs):
     # the memo of final token forms must not outlive the settings it was made with
     pipe = TextPipeline(phrases=False).fit(seed_paragraphs)
-    stop = pipe._stop_
+    stop = pipe.stopword_set()
     base = ["IRGC", "2,750", "iranian", "the", "force"]
-    assert pipe._finish_tokens(base, {}, stop) == ["irgc", "iranian", "force"]
+    assert pipe.finish_tokens(base, {}, stop) == ["irgc", "iranian", "force"]
     pipe.set_params(keep_numbers=True, aliases={"iranian": "iran"})
-    assert pipe._finish_tokens(base, {}, stop) == ["irgc", "2,750", "iran", "force"]
+    assert pipe.finish_tokens(base, {}, stop) == ["irgc", "2,750", "iran", "force"]
     pipe.set_params(min_token_length=5)
-    assert pipe._finish_tokens(base, {}, stop) == ["2,750", "force"]
+    assert pipe.finish_tokens(base, {}, stop) == ["2,750", "force"]
     text = ["The IRGC said 2,750 Iranian forces were ready."]
     assert "2,750" in pipe.fit(seed_paragraphs).transform(text)[0]

@@ -22,9 +22,7 @@ from topickit.cli import main
 from topickit.exceptions import ConfigError, CorpusError
 from topickit.experiment.config import load_config
 from topickit.experiment.similarity import run_similarity, score_similarities
-from topickit.features import TokenCorpus
 from topickit.models.log_entropy import LogEntropy, entropy_weights
-from topickit.pipeline import TextPipeline
 from topickit.plots.similarity import plot_similarity_r, plot_similarity_scatter
 from topickit.similarity.lee import (
     cosine_matrix,
@@ -43,6 +41,8 @@ from topickit.similarity.representations import (
     ensemble_similarity,
     make_representation,
 )
+from topickit.text.pipeline import TextPipeline
+from topickit.vectorize import TokenCorpus
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

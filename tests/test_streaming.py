@@ -7,15 +7,12 @@ import json
 import numpy as np
 import pytest
 
+from topickit._workers import WorkerPool
 from topickit.corpus import load_corpus
 from topickit.exceptions import CorpusError
-from topickit.features import build_dictionary
 from topickit.models import GensimLDA, TfidfNMF
-from topickit.pipeline import TextPipeline
 from topickit.segment import segment
-from topickit.streaming import StreamedCorpus, build_streamed_corpus, iter_unit_texts
-from topickit.streaming_fit import (
-    BatchMapper,
+from topickit.text._spool import (
     _learn_phrase_table,
     _spool_base_tokens,
     iter_id_texts,
@@ -25,6 +22,9 @@ from topickit.text.phrases import (
     learn_phrases,
     phrase_document_frequency,
 )
+from topickit.text.pipeline import TextPipeline
+from topickit.vectorize import build_dictionary, filter_vocabulary
+from topickit.vectorize.streamed import StreamedCorpus, build_streamed_corpus, iter_unit_texts
 
 CONFIGS = {
     "default": {},
@@ -47,14 +47,18 @@ def _same_dictionary(a, b) -> None:
     assert (a.num_docs, a.num_pos, a.num_nnz) == (b.num_docs, b.num_pos, b.num_nnz)
 
 
-def _reference_fit(params: dict, texts: list[str]) -> tuple[TextPipeline, list[list[str]]]:
+def _reference_fit(params: dict, texts: list[str]):
     """The pipeline's fit written out by its definition, every text held in memory.
 
     Tokenise, learn phrases, keep those joined in ``phrase_min_docs`` units, finish the
-    tokens, count the vocabulary and filter it. An oracle for the spooled passes.
+    tokens, count the vocabulary and filter it. An oracle for both fits.
+
+    Returns
+    -------
+    (phrases, report, dictionary, tokens)
     """
     pipe = TextPipeline(**params)
-    stop = pipe._stop_set()
+    stop = pipe.stopword_set()
     base = [pipe.base_tokens(t) for t in texts]
     table = learn_phrases(
         base,
@@ -64,28 +68,30 @@ def _reference_fit(params: dict, texts: list[str]) -> tuple[TextPipeline, list[l
         stopwords=stop,
     )
     doc_freq = phrase_document_frequency(base, table)
-    pipe.phrases_ = {p: s for p, s in table.items() if doc_freq[p] >= pipe.phrase_min_docs}
+    phrases = {p: s for p, s in table.items() if doc_freq[p] >= pipe.phrase_min_docs}
     if not pipe.phrases:
-        pipe.phrases_ = {}
-    pipe._stop_ = stop
-    docs = [pipe._finish_tokens(b, pipe.phrases_, stop) for b in base]
-    pipe.dictionary_, pipe.vocabulary_report_ = pipe._filter_dictionary(build_dictionary(docs))
-    vocab = pipe.dictionary_.token2id
-    return pipe, [[t for t in doc if t in vocab] for doc in docs]
+        phrases = {}
+    docs = [pipe.finish_tokens(b, phrases, stop) for b in base]
+    dictionary, report = filter_vocabulary(
+        build_dictionary(docs), no_below=pipe.no_below, no_above=pipe.no_above, keep_n=pipe.keep_n
+    )
+    report["n_phrases"] = len(phrases)
+    vocab = dictionary.token2id
+    return phrases, report, dictionary, [[t for t in doc if t in vocab] for doc in docs]
 
 
 @pytest.mark.parametrize("config", sorted(CONFIGS))
 def test_fit_and_fit_stream_learn_what_the_definition_gives(paragraphs, config):
-    reference, reference_tokens = _reference_fit(CONFIGS[config], paragraphs)
+    phrases, report, dictionary, reference_tokens = _reference_fit(CONFIGS[config], paragraphs)
     fitted = TextPipeline(**CONFIGS[config])
     tokens = fitted.fit_transform(paragraphs)
     streamed = TextPipeline(**CONFIGS[config]).fit_stream(
         lambda: (t for t in paragraphs), batch_size=17
     )
     for pipe in (fitted, streamed):
-        assert pipe.phrases_ == reference.phrases_
-        assert pipe.vocabulary_report_ == reference.vocabulary_report_
-        _same_dictionary(pipe.dictionary_, reference.dictionary_)
+        assert pipe.phrases_ == phrases
+        assert pipe.vocabulary_report_ == report
+        _same_dictionary(pipe.dictionary_, dictionary)
     assert tokens == reference_tokens
     assert fitted.transform(paragraphs) == reference_tokens
     assert streamed.transform(paragraphs[:5]) == reference_tokens[:5]
@@ -122,8 +128,8 @@ def test_fit_stream_reads_a_one_shot_generator_once(paragraphs):
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_phrase_counts_are_added_up_without_holding_each_batch(paragraphs, tmp_path, n_jobs):
     pipe = TextPipeline()
-    phrase_words = (frozenset(), pipe._stop_set())
-    with BatchMapper(n_jobs, pipe) as mapper:
+    phrase_words = (frozenset(), pipe.stopword_set())
+    with WorkerPool(n_jobs, pipe) as mapper:
         segments, counts = _spool_base_tokens(
             mapper, paragraphs, tmp_path, batch_size=20, phrase_words=phrase_words, on_ids=None
         )

@@ -6,8 +6,8 @@ import pytest
 
 from topickit.corpus import load_corpus
 from topickit.models import make_model
-from topickit.pipeline import TextPipeline
 from topickit.segment import segment
+from topickit.text.pipeline import TextPipeline
 
 HUMANITARIAN = {
     "kill",

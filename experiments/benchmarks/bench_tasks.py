@@ -32,7 +32,7 @@ def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def _unit_texts(csv: str) -> Callable[[], Any]:
-    from topickit.streaming import iter_unit_texts
+    from topickit.vectorize.streamed import iter_unit_texts
 
     return lambda: iter_unit_texts(
         csv, "article", clean=False, id_column=ID_COLUMN, text_column=TEXT_COLUMN
@@ -61,8 +61,8 @@ def prepare_data(params: dict[str, Any]) -> dict[str, Any]:
     import pandas as pd
 
     from topickit.corpus import load_corpus
-    from topickit.pipeline import TextPipeline
     from topickit.segment import segment
+    from topickit.text.pipeline import TextPipeline
 
     out = Path(params["out"])
     out.mkdir(parents=True, exist_ok=True)
@@ -95,8 +95,8 @@ def prepare_data(params: dict[str, Any]) -> dict[str, Any]:
 def stream(params: dict[str, Any]) -> dict[str, Any]:
     """build_streamed_corpus (+ GensimLDA when ``topics`` > 0) from a table on disk."""
     from topickit.models import GensimLDA
-    from topickit.pipeline import TextPipeline
-    from topickit.streaming import build_streamed_corpus
+    from topickit.text.pipeline import TextPipeline
+    from topickit.vectorize.streamed import build_streamed_corpus
 
     start = time.perf_counter()
     corpus = build_streamed_corpus(
@@ -129,7 +129,7 @@ def in_memory(params: dict[str, Any]) -> dict[str, Any]:
     """load_corpus + TextPipeline.fit_transform (+ GensimLDA) with everything in memory."""
     from topickit.corpus import load_corpus
     from topickit.models import GensimLDA
-    from topickit.pipeline import TextPipeline
+    from topickit.text.pipeline import TextPipeline
 
     start = time.perf_counter()
     table = load_corpus(params["csv"], clean=False, id_column=ID_COLUMN, text_column=TEXT_COLUMN)
@@ -216,8 +216,8 @@ def _finish_overhead(
 
 def lda_kit(params: dict[str, Any]) -> dict[str, Any]:
     """topickit GensimLDA.fit on a TokenCorpus (bag of words built inside the timing)."""
-    from topickit.features import TokenCorpus, build_dictionary
     from topickit.models import GensimLDA
+    from topickit.vectorize import TokenCorpus, build_dictionary
 
     docs = _load_tokens(params["tokens"])
     dictionary = build_dictionary(docs)
@@ -234,7 +234,7 @@ def lda_raw(params: dict[str, Any]) -> dict[str, Any]:
     """gensim LdaModel on the same bag of words, with the same parameters."""
     from gensim.models import LdaModel
 
-    from topickit.features import build_dictionary
+    from topickit.vectorize import build_dictionary
 
     docs = _load_tokens(params["tokens"])
     dictionary = build_dictionary(docs)
@@ -266,8 +266,8 @@ def lda_raw(params: dict[str, Any]) -> dict[str, Any]:
 
 def nmf_kit(params: dict[str, Any]) -> dict[str, Any]:
     """topickit TfidfNMF.fit on a TokenCorpus (counts and TF-IDF built inside the timing)."""
-    from topickit.features import TokenCorpus, build_dictionary
     from topickit.models import TfidfNMF
+    from topickit.vectorize import TokenCorpus, build_dictionary
 
     docs = _load_tokens(params["tokens"])
     dictionary = build_dictionary(docs)
@@ -288,7 +288,7 @@ def nmf_raw(params: dict[str, Any]) -> dict[str, Any]:
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    from topickit.features import build_dictionary
+    from topickit.vectorize import build_dictionary
 
     docs = _load_tokens(params["tokens"])
     dictionary = build_dictionary(docs)

@@ -1,6 +1,6 @@
 """Benchmark: gensim LDA against the tomotopy (collapsed Gibbs) backend at equal wall time.
 
-Preprocesses a news CSV with topickit's :class:`~topickit.pipeline.TextPipeline`, then, on
+Preprocesses a news CSV with topickit's :class:`~topickit.text.pipeline.TextPipeline`, then, on
 one core, fits gensim's ``LdaModel`` (``passes=5``) and :class:`TomotopyLDA` at several
 iteration counts. For every fit it records the training wall and CPU time and the mean ``c_npmi``
 coherence of the top-10 terms (:class:`~topickit.evaluation.CoherenceScorer`, scored against
@@ -37,10 +37,10 @@ from threadpoolctl import threadpool_limits
 from topickit.datasets import default_cache_dir, get_dataset
 from topickit.evaluation import CoherenceScorer
 from topickit.exceptions import CorpusError, TopickitError
-from topickit.features import TokenCorpus
 from topickit.models import GensimLDA, TopicModel
 from topickit.models.lda_tomotopy import TomotopyLDA
-from topickit.pipeline import TextPipeline
+from topickit.text.pipeline import TextPipeline
+from topickit.vectorize import TokenCorpus
 
 __all__ = ["Row", "load_texts", "main", "prepare", "run"]
 

@@ -25,7 +25,6 @@ from topickit.exceptions import (
     TopickitError,
 )
 from topickit.experiment import ExperimentConfig, load_config, run_experiment
-from topickit.features import TokenCorpus
 from topickit.models import (
     LSA,
     MODELS,
@@ -36,8 +35,8 @@ from topickit.models import (
     TopicModel,
     make_model,
 )
-from topickit.pipeline import TextPipeline
 from topickit.segment import LEVELS, segment
+from topickit.text.pipeline import TextPipeline
 from topickit.themes import (
     Codebook,
     CombinedThemeClassifier,
@@ -47,6 +46,7 @@ from topickit.themes import (
     load_codebook,
     make_theme_classifier,
 )
+from topickit.vectorize import TokenCorpus
 
 #: Load a saved model bundle (``topickit.load(path) -> Bundle``).
 load = load_bundle

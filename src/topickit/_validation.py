@@ -9,7 +9,14 @@ from typing import Any
 
 from topickit.exceptions import NotFittedError
 
-__all__ = ["Interval", "Options", "check_fitted", "validate_params"]
+__all__ = [
+    "Interval",
+    "Options",
+    "check_fitted",
+    "is_str_list",
+    "is_str_mapping",
+    "validate_params",
+]
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,18 @@ class Options:
 
     def __str__(self) -> str:
         return "one of " + ", ".join(repr(v) for v in sorted(self.values, key=str))
+
+
+def is_str_mapping(value: object) -> bool:
+    """a dict of str to str"""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+
+
+def is_str_list(value: object) -> bool:
+    """a list of str"""
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
 
 
 def _describe(constraint: Any) -> str:

@@ -266,7 +266,7 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         When the bundle's format has a newer minor version.
     """
     from topickit.models import TopicModel
-    from topickit.pipeline import TextPipeline
+    from topickit.text.pipeline import TextPipeline
 
     members = read_members(path)
     manifest = _screen(members)

@@ -10,8 +10,8 @@ import pandas as pd
 
 from topickit.corpus import cleaning_audit, load_corpus, skipped_sources
 from topickit.exceptions import CorpusWarning
-from topickit.pipeline import TextPipeline
 from topickit.segment import segment
+from topickit.text.pipeline import TextPipeline
 
 __all__ = ["corpus_command", "summarise_corpus"]
 

@@ -29,7 +29,7 @@ from gensim.models.coherencemodel import CoherenceModel
 
 from topickit._validation import Interval, validate_params
 from topickit.exceptions import TopickitError
-from topickit.features import TokenCorpus, as_token_corpus
+from topickit.vectorize import TokenCorpus, as_token_corpus
 
 __all__ = ["COHERENCE_MEASURES", "CoherenceResult", "CoherenceScorer"]
 

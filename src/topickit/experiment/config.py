@@ -52,7 +52,7 @@ class CorpusConfig(_Section):
 
 
 class PreprocessConfig(_Section):
-    """Options of :class:`topickit.pipeline.TextPipeline`."""
+    """Options of :class:`topickit.text.pipeline.TextPipeline`."""
 
     lemmatize: bool = True
     stopwords: bool = True

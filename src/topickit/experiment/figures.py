@@ -14,8 +14,8 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from topickit import plots
+from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.parallel import run_jobs
 
 __all__ = ["write_figures"]
 

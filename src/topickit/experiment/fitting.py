@@ -10,8 +10,8 @@ from functools import partial
 import numpy as np
 from tqdm import tqdm
 
+from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig, ModelConfig
-from topickit.experiment.parallel import run_jobs
 from topickit.experiment.units import LevelData
 from topickit.models import make_model
 from topickit.models.base import TopicModel
@@ -127,7 +127,7 @@ def run_fits(
     progress : bool, default=True
         Show a progress bar.
     n_jobs : int, default=1
-        Worker processes (see :func:`topickit.experiment.parallel.run_jobs`); every fit
+        Worker processes (see :func:`topickit._workers.run_jobs`); every fit
         is seeded, so the results do not depend on it.
 
     Yields

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfTransformer
 
+from topickit._workers import run_jobs
 from topickit.evaluation import (
     CoherenceScorer,
     silhouette,
@@ -20,7 +21,6 @@ from topickit.evaluation import (
 )
 from topickit.experiment.config import EvaluationConfig
 from topickit.experiment.fitting import Fit
-from topickit.experiment.parallel import run_jobs
 from topickit.experiment.units import LevelData
 
 __all__ = ["METRIC_COLUMNS", "holdout_perplexity", "score_fits"]

@@ -24,8 +24,6 @@ from topickit.exceptions import ConfigError, CorpusError
 from topickit.experiment.config import ExperimentConfig, PreprocessConfig, RepresentationConfig
 from topickit.experiment.environment import describe_environment
 from topickit.experiment.rundir import RunFolder, new_run_path
-from topickit.features import TokenCorpus
-from topickit.pipeline import TextPipeline
 from topickit.similarity.lee import (
     pair_labels,
     pair_values,
@@ -41,6 +39,8 @@ from topickit.similarity.representations import (
     make_representation,
     similarity_matrix,
 )
+from topickit.text.pipeline import TextPipeline
+from topickit.vectorize import TokenCorpus
 
 __all__ = ["METRIC_COLUMNS", "SimilarityResult", "run_similarity", "score_similarities"]
 

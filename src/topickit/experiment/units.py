@@ -11,9 +11,9 @@ from gensim.parsing.preprocessing import STOPWORDS
 from gensim.utils import simple_preprocess
 
 from topickit.experiment.config import PreprocessConfig
-from topickit.features import TokenCorpus
-from topickit.pipeline import TextPipeline
 from topickit.segment import segment
+from topickit.text.pipeline import TextPipeline
+from topickit.vectorize import TokenCorpus
 
 __all__ = ["LevelData", "corpus_fingerprint", "naive_level", "prepare_level"]
 

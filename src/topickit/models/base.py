@@ -16,22 +16,18 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from topickit._subclasses import find_kind
 from topickit._validation import Interval, check_fitted, validate_params
 from topickit.exceptions import BundleError, ConfigError, CorpusError
-from topickit.features import TokenCorpus, as_token_corpus, count_matrix
+from topickit.vectorize import TokenCorpus, as_token_corpus, count_matrix
 
 __all__ = [
     "STATE_FORMAT",
     "Docs",
     "TopicModel",
     "empty_rows",
-    "fit_idf",
     "state_value",
-    "tfidf_weights",
     "uniform_empty_rows",
 ]
 
@@ -266,43 +262,6 @@ class TopicModel(BaseEstimator, TransformerMixin):
 
 
 # ---------------------------------------------------------------------- helpers
-def fit_idf(counts: sp.csr_matrix) -> np.ndarray:
-    """Smoothed inverse document frequencies of a count matrix (sklearn's TfidfTransformer).
-
-    Parameters
-    ----------
-    counts : sparse matrix of shape (n_docs, n_terms)
-
-    Returns
-    -------
-    ndarray of shape (n_terms,)
-    """
-    transformer = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=True)
-    return np.asarray(transformer.fit(counts).idf_, dtype=np.float64)
-
-
-def tfidf_weights(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear TF-IDF with l2-normalised rows, as sklearn's TfidfTransformer computes it.
-
-    ``tf = 1 + log(count)`` for nonzero counts, times ``idf``, rows scaled to unit length
-    (all-zero rows stay zero).
-
-    Parameters
-    ----------
-    counts : sparse matrix of shape (n_docs, n_terms)
-    idf : ndarray of shape (n_terms,)
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix of float64
-    """
-    weights = sp.csr_matrix(counts, dtype=np.float64, copy=True)
-    weights.eliminate_zeros()
-    weights.data = np.log(weights.data) + 1.0
-    weights = weights.multiply(idf[np.newaxis, :]).tocsr()
-    return normalize(weights, norm="l2", copy=False)
-
-
 def uniform_empty_rows(doc_topic: np.ndarray) -> np.ndarray:
     """Normalise rows to sum to 1; rows with no mass (or not finite) become uniform."""
     doc_topic = np.asarray(doc_topic, dtype=np.float64)

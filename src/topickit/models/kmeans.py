@@ -12,8 +12,9 @@ from sklearn.cluster import KMeans
 from sklearn.metrics.pairwise import euclidean_distances
 
 from topickit._validation import Interval
-from topickit.features import TokenCorpus
-from topickit.models.base import TopicModel, empty_rows, fit_idf, state_value, tfidf_weights
+from topickit.models.base import TopicModel, empty_rows, state_value
+from topickit.vectorize import TokenCorpus
+from topickit.vectorize.weighting import fit_idf, tfidf_weights
 
 __all__ = ["TfidfKMeans"]
 

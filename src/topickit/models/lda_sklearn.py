@@ -11,13 +11,13 @@ import scipy.sparse as sp
 from sklearn.decomposition import LatentDirichletAllocation
 
 from topickit._validation import Interval, Options
-from topickit.features import TokenCorpus
 from topickit.models.base import (
     PerplexityMixin,
     TopicModel,
     state_value,
     uniform_empty_rows,
 )
+from topickit.vectorize import TokenCorpus
 
 __all__ = ["SklearnLDA"]
 

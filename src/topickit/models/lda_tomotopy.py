@@ -19,13 +19,13 @@ import scipy.sparse as sp
 
 from topickit._validation import Interval
 from topickit.exceptions import BundleError, ConfigError
-from topickit.features import TokenCorpus
 from topickit.models.base import (
     PerplexityMixin,
     TopicModel,
     state_value,
     uniform_empty_rows,
 )
+from topickit.vectorize import TokenCorpus
 
 __all__ = ["TomotopyLDA", "fold_in", "tomotopy_available"]
 
@@ -107,7 +107,7 @@ class TomotopyLDA(PerplexityMixin, TopicModel):
     ``tomotopy.LDAModel(k=n_topics, alpha, eta, seed=random_state, min_cf=0, rm_top=0,
     tw=TermWeight.ONE)`` and runs ``iterations`` Gibbs sweeps. ``components_`` is the
     final sample's smoothed topic-word distribution ``(n_kw + eta) / (n_k + V * eta)`` over
-    ``vocabulary_`` (sorted, as :class:`~topickit.features.TokenCorpus` orders terms); it
+    ``vocabulary_`` (sorted, as :class:`~topickit.vectorize.TokenCorpus` orders terms); it
     equals tomotopy's ``get_topic_word_dist`` whenever every vocabulary term occurs in the
     training documents.
 

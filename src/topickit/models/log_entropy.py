@@ -23,8 +23,8 @@ from sklearn.preprocessing import normalize
 
 from topickit._validation import Options, check_fitted, validate_params
 from topickit.exceptions import CorpusError
-from topickit.features import as_token_corpus, count_matrix
 from topickit.models.base import Docs
+from topickit.vectorize import as_token_corpus, count_matrix
 
 __all__ = ["LogEntropy", "entropy_weights", "log_entropy_weights"]
 

@@ -11,8 +11,9 @@ import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
 
 from topickit._validation import Interval
-from topickit.features import TokenCorpus
-from topickit.models.base import TopicModel, fit_idf, state_value, tfidf_weights
+from topickit.models.base import TopicModel, state_value
+from topickit.vectorize import TokenCorpus
+from topickit.vectorize.weighting import fit_idf, tfidf_weights
 
 __all__ = ["LSA"]
 

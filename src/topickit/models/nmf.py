@@ -11,8 +11,9 @@ import scipy.sparse as sp
 from sklearn.decomposition import NMF
 
 from topickit._validation import Interval, Options
-from topickit.features import TokenCorpus
-from topickit.models.base import TopicModel, fit_idf, state_value, tfidf_weights, uniform_empty_rows
+from topickit.models.base import TopicModel, state_value, uniform_empty_rows
+from topickit.vectorize import TokenCorpus
+from topickit.vectorize.weighting import fit_idf, tfidf_weights
 
 __all__ = ["TfidfNMF"]
 

@@ -16,11 +16,11 @@ from scipy.special import gammaln
 
 from topickit._validation import Interval, Options, check_fitted
 from topickit.exceptions import ConfigError
-from topickit.features import count_matrix
 from topickit.models.base import Docs, state_value
 from topickit.models.lda_gensim import GensimLDA
 from topickit.themes.codebook import Codebook
 from topickit.themes.mapping import as_codebook, seed_matches, seed_term_weights
+from topickit.vectorize import count_matrix
 
 __all__ = ["FREE_TOPIC", "SeededLDA"]
 

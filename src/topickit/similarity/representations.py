@@ -24,10 +24,10 @@ from sklearn.preprocessing import normalize
 
 from topickit._validation import Interval, Options, check_fitted, validate_params
 from topickit.exceptions import ConfigError, CorpusError
-from topickit.features import TokenCorpus, count_matrix
 from topickit.models.log_entropy import LogEntropy
 from topickit.models.registry import MODELS, make_model
 from topickit.similarity.lee import cosine_matrix
+from topickit.vectorize import TokenCorpus, count_matrix
 
 __all__ = [
     "ENSEMBLE_KIND",

@@ -22,6 +22,7 @@ __all__ = [
     "PhraseIndex",
     "add_phrase_counts",
     "apply_phrases",
+    "cached_phrase_index",
     "count_phrase_candidates",
     "learn_phrases",
     "phrase_document_frequency",
@@ -288,6 +289,24 @@ def phrase_index(table: dict[str, float]) -> PhraseIndex:
         if len(parts) >= 2:
             sizes.setdefault(parts[0], set()).add(len(parts))
     return PhraseIndex({word: tuple(sorted(s)) for word, s in sizes.items()})
+
+
+# One table's index, kept between calls. Tables are compared by value, not identity: a worker
+# process receives an equal but new table with every task; the entry is then rebound to the
+# new object, so that later calls with it match at once.
+_last_index: tuple[dict[str, float], PhraseIndex] | None = None
+
+
+def cached_phrase_index(table: dict[str, float]) -> PhraseIndex:
+    """``phrase_index(table)``, computed once for the last table asked for."""
+    global _last_index
+    cached = _last_index
+    if cached is None or (cached[0] is not table and cached[0] != table):
+        cached = (table, phrase_index(table))
+    elif cached[0] is not table:
+        cached = (table, cached[1])
+    _last_index = cached
+    return cached[1]
 
 
 def apply_phrases(

@@ -37,7 +37,7 @@ def base_word(word: str, *, lemmatize_words: bool = True) -> str:
 
 
 def word_forms(text: str, *, lemmatize_words: bool = True) -> list[str]:
-    """The base tokens of a normalised text, as :class:`~topickit.pipeline.TextPipeline` uses.
+    """The base tokens of a normalised text, as :class:`~topickit.text.pipeline.TextPipeline` uses.
 
     Equal to ``tokenize(text)`` with acronyms in capitals (``US``, ``UN``), numbers as
     written and other words lower-cased and lemmatised (:func:`base_word`), but each

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from topickit._subclasses import find_kind
 from topickit._validation import check_fitted, validate_params
 from topickit.exceptions import BundleError, ConfigError, CorpusError
-from topickit.pipeline import TextPipeline
+from topickit.text.pipeline import TextPipeline
 from topickit.text.stopwords import build_stopwords
 from topickit.themes.codebook import Codebook
 
@@ -61,7 +61,7 @@ def pipeline_tokens(pipeline: TextPipeline, phrases: Mapping[str, float], text: 
     This is what :meth:`TextPipeline.transform` computes before it restricts tokens to the
     pipeline's own vocabulary; the classifiers keep their own vocabulary instead.
     """
-    return pipeline._finish(text, dict(phrases), pipeline._stop_set())
+    return pipeline.final_tokens(text, dict(phrases))
 
 
 def _as_text_list(texts: Any, where: str) -> list[str]:

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from topickit._validation import Interval, Options, check_fitted
-from topickit.pipeline import TextPipeline
+from topickit.text.pipeline import TextPipeline
 from topickit.themes.base import ThemeClassifier, lexical_tokens
 from topickit.themes.codebook import Codebook
 

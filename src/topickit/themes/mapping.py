@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from topickit.exceptions import ConfigError
-from topickit.pipeline import TextPipeline
 from topickit.text.phrases import PHRASE_DELIMITER
+from topickit.text.pipeline import TextPipeline
 from topickit.text.stopwords import build_stopwords
 from topickit.themes.codebook import Codebook, load_codebook
 

@@ -18,11 +18,11 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from topickit._validation import Interval, Options
-from topickit.features import build_dictionary, count_matrix
-from topickit.models.base import fit_idf, tfidf_weights
-from topickit.pipeline import TextPipeline
+from topickit.text.pipeline import TextPipeline
 from topickit.themes.base import ThemeClassifier, pipeline_tokens
 from topickit.themes.codebook import Codebook
+from topickit.vectorize import build_dictionary, count_matrix
+from topickit.vectorize.weighting import fit_idf, tfidf_weights
 
 __all__ = ["SupervisedThemeClassifier", "fit_ovr", "fit_softmax", "sigmoid", "softmax"]
 

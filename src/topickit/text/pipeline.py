@@ -4,77 +4,55 @@ Steps, in order: normalise Unicode, tokenise, lemmatise, join learned phrases, m
 drop stop words, short tokens and (by default) numbers, then apply explicit
 document-frequency filters. Everything a filter drops is reported in
 :attr:`TextPipeline.vocabulary_report_`.
+
+The pipeline owns its fitted state: :meth:`~TextPipeline.fit` learns it in one pass over texts
+in memory (:mod:`topickit.text.fit_pass`), :meth:`~TextPipeline.fit_stream` batch by batch
+with the spool engine (:mod:`topickit.text._spool`); both hand back what they learned and the
+pipeline sets its own attributes from it.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
-import numpy as np
-from gensim.corpora import Dictionary
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from topickit._validation import Interval, check_fitted, validate_params
+from topickit._validation import (
+    Interval,
+    check_fitted,
+    is_str_list,
+    is_str_mapping,
+    validate_params,
+)
+from topickit._workers import WorkerPool
 from topickit.cleaning import normalize_text
-from topickit.features import TokenCorpus
-from topickit.pipeline_state import pipeline_from_state, pipeline_get_state
-from topickit.streaming_fit import BatchMapper, fit_pipeline_stream, stream_fit
-from topickit.text.phrases import PHRASE_DELIMITER, PhraseIndex, apply_phrases, phrase_index
+from topickit.text import _spool
+from topickit.text.finishing import TokenFinisher
+from topickit.text.fit_pass import (
+    MIN_TEXTS_FOR_WORKERS,
+    LearnedVocabulary,
+    learn_in_memory,
+    text_ranges,
+)
+from topickit.text.phrases import apply_phrases, cached_phrase_index
+from topickit.text.pipeline_state import PipelineStateMixin
 from topickit.text.stopwords import build_stopwords
 from topickit.text.tokenize import tokenize
 from topickit.text.word_forms import word_forms
+from topickit.vectorize import TokenCorpus, dictionary_from_frequencies, filter_vocabulary
 
 __all__ = ["TextPipeline"]
 
-#: Fewer texts than this are tokenised in this process: starting workers would cost more.
-_MIN_TEXTS_FOR_WORKERS = 200
-#: Tokens whose final form :meth:`TextPipeline._finish_tokens` remembers, per settings.
-_FINISH_MEMO_SIZE = 500_000
-_UNSEEN = object()
+
+def _final_texts(pipeline: TextPipeline, span_texts: Sequence[str]) -> list[list[str]]:
+    """Final tokens of some texts with a fitted pipeline (run in :class:`WorkerPool` workers)."""
+    return [pipeline.final_tokens(text) for text in span_texts]
 
 
-def _finish_texts(pipeline: TextPipeline, texts: Sequence[str]) -> list[list[str]]:
-    """Final tokens of some texts with a fitted pipeline (run in :class:`BatchMapper` workers)."""
-    return [pipeline._finish(text, pipeline.phrases_, pipeline._stop_) for text in texts]
-
-
-def _restrict_dictionary(full: Dictionary, kept: list[str]) -> Dictionary:
-    """The dictionary of ``full``'s documents with only the sorted terms ``kept``.
-
-    Equal to rebuilding it from the documents with the other terms removed: a term's
-    document and collection frequencies do not depend on the other terms.
-    """
-    if list(full.token2id) == kept and list(full.token2id.values()) == list(range(len(kept))):
-        return full  # nothing dropped, and the ids are already in sorted term order
-    out = Dictionary()
-    out.token2id = {t: i for i, t in enumerate(kept)}
-    out.id2token = {}
-    old_ids = [full.token2id[t] for t in kept]
-    out.dfs = {i: full.dfs[j] for i, j in enumerate(old_ids)}
-    out.cfs = {i: full.cfs[j] for i, j in enumerate(old_ids)}
-    out.num_docs = full.num_docs
-    out.num_pos = sum(out.cfs.values())
-    out.num_nnz = sum(out.dfs.values())
-    return out
-
-
-def _is_str_mapping(value: object) -> bool:
-    """a dict of str to str"""
-    return isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    )
-
-
-def _is_str_list(value: object) -> bool:
-    """a list of str"""
-    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
-
-
-class TextPipeline(TransformerMixin, BaseEstimator):
+class TextPipeline(PipelineStateMixin, TransformerMixin, BaseEstimator):
     """Configurable tokeniser shared by gensim and scikit-learn models.
 
     Parameters
@@ -135,7 +113,7 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         "lemmatize": [bool],
         "stopwords": [bool],
         "news_stopwords": [bool],
-        "extra_stopwords": [_is_str_list],
+        "extra_stopwords": [is_str_list],
         "min_token_length": [Interval(Integral, 1, None)],
         "keep_numbers": [bool],
         "phrases": [bool],
@@ -143,7 +121,7 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         "phrase_threshold": [Interval(Real, -1.0, 1.0, closed="right")],
         "phrase_min_docs": [Interval(Integral, 1, None)],
         "phrase_connectors": [bool],
-        "aliases": [None, _is_str_mapping],
+        "aliases": [None, is_str_mapping],
         "no_below": [Interval(Integral, 1, None)],
         "no_above": [Interval(Real, 0.0, 1.0, closed="right")],
         "keep_n": [None, Interval(Integral, 1, None)],
@@ -188,7 +166,11 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     # -- the per-text steps ------------------------------------------------------------
-    def _stop_set(self) -> frozenset[str]:
+    def _validate_params(self) -> None:
+        validate_params(self.get_params(deep=False), self._parameter_constraints, "TextPipeline")
+
+    def stopword_set(self) -> frozenset[str]:
+        """The stop words these settings drop (English, news and the user's own)."""
         return build_stopwords(
             english=self.stopwords, news=self.news_stopwords, extra=tuple(self.extra_stopwords)
         )
@@ -201,69 +183,66 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         """
         return word_forms(normalize_text(text), lemmatize_words=self.lemmatize)
 
-    def _finish(self, text: str, phrases: dict[str, float], stop: frozenset[str]) -> list[str]:
-        return self._finish_tokens(self.base_tokens(text), phrases, stop)
+    def final_tokens(self, text: str, phrases: dict[str, float] | None = None) -> list[str]:
+        """Tokens of ``text`` after every step but the vocabulary filters.
 
-    def _finish_tokens(
+        Parameters
+        ----------
+        text : str
+        phrases : dict of str to float, optional
+            A phrase table to join instead of the fitted one (a theme classifier keeps its
+            own). Without it the pipeline must be fitted.
+
+        Returns
+        -------
+        list of str
+        """
+        if phrases is None:
+            check_fitted(self, "dictionary_")
+            return self.finish_tokens(self.base_tokens(text), self.phrases_, self._stop_)
+        return self.finish_tokens(self.base_tokens(text), phrases, self.stopword_set())
+
+    def finish_tokens(
         self, base: list[str], phrases: dict[str, float], stop: frozenset[str]
     ) -> list[str]:
-        """The steps after :meth:`base_tokens`: phrases, aliases, numbers, stop words."""
-        joined = apply_phrases(base, phrases, self._phrase_index(phrases)) if phrases else base
-        memo = self._finish_memo(stop)
-        out = []
-        append = out.append
-        for tok in joined:
-            final = memo.get(tok, _UNSEEN)
-            if final is _UNSEEN:
-                final = memo[tok] = self._finish_token(tok, stop)
-            if final is not None:
-                append(final)
-        return out
+        """The steps after :meth:`base_tokens`: phrases, aliases, numbers, stop words.
 
-    def _finish_token(self, tok: str, stop: frozenset[str]) -> str | None:
-        """The final form of one token after phrase joining, or None when it is dropped."""
-        aliases = self.aliases or {}
-        if PHRASE_DELIMITER in tok:
-            tok = tok.lower()
-            return aliases.get(tok, tok)
-        if tok[:1].isdigit():
-            return tok if self.keep_numbers else None
-        acronym = tok.isupper()
-        tok = aliases.get(tok.lower(), tok.lower())
-        if len(tok) < self.min_token_length or (tok in stop and not acronym):
-            return None
-        return tok
+        Parameters
+        ----------
+        base : list of str
+            :meth:`base_tokens` of one text.
+        phrases : dict of str to float
+            The phrase table to join.
+        stop : frozenset of str
+            The stop words to drop (usually :meth:`stopword_set`).
 
-    # The two caches below compare their keys by value, not identity: a worker process gets
-    # an equal but new stop-word set and phrase table with every task. The key is then
-    # rebound to the new object, so that later calls with it match at once.
-    def _finish_memo(self, stop: frozenset[str]) -> dict[str, str | None]:
-        """Memo of :meth:`_finish_token` for the current settings (emptied when they change)."""
-        settings = (stop, self.aliases, self.keep_numbers, self.min_token_length)
-        cached = self.__dict__.get("_finish_memo_cache")
-        # a tuple compares its items by identity first, so this is fast for the same objects
-        if cached is None or cached[0] != settings or len(cached[1]) > _FINISH_MEMO_SIZE:
-            cached = (settings, {})
-        elif cached[0][0] is not stop:
-            cached = (settings, cached[1])
-        self._finish_memo_cache = cached
-        return cached[1]
+        Returns
+        -------
+        list of str
+        """
+        joined = apply_phrases(base, phrases, cached_phrase_index(phrases)) if phrases else base
+        return self._finisher(stop)(joined)
 
-    def _phrase_index(self, phrases: dict[str, float]) -> PhraseIndex:
-        """``phrase_index(phrases)``, computed once per phrase table."""
-        cached = self.__dict__.get("_phrase_index_cache")
-        if cached is None or (cached[0] is not phrases and cached[0] != phrases):
-            cached = (phrases, phrase_index(phrases))
-        elif cached[0] is not phrases:
-            cached = (phrases, cached[1])
-        self._phrase_index_cache = cached
-        return cached[1]
+    def _finisher(self, stop: frozenset[str]) -> TokenFinisher:
+        """The finisher of the current settings, kept while they stay the same.
+
+        Settings are compared by value: a worker process gets an equal but new stop-word set
+        with every task; the finisher is then rebound to the new object, so that later calls
+        with it match at once.
+        """
+        wanted = TokenFinisher(stop, self.aliases, self.keep_numbers, self.min_token_length)
+        cached = self.__dict__.get("_finisher_cache")
+        if cached is None or cached.settings() != wanted.settings():
+            cached = wanted
+        elif cached.stopwords is not stop:
+            cached.stopwords = stop
+        self._finisher_cache = cached
+        return cached
 
     def __getstate__(self) -> dict[str, Any]:
-        # The caches are rebuilt on demand; they are not part of the pipeline's state.
+        # The finisher is rebuilt on demand; it is not part of the pipeline's state.
         state = super().__getstate__()
-        state.pop("_finish_memo_cache", None)
-        state.pop("_phrase_index_cache", None)
+        state.pop("_finisher_cache", None)
         return state
 
     def steps(self, text: str) -> list[tuple[str, list[str] | str]]:
@@ -290,16 +269,16 @@ class TextPipeline(TransformerMixin, BaseEstimator):
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, texts: Iterable[str], y: None = None) -> TextPipeline:
-        """Learn phrases and the vocabulary from unit texts.
+        """Learn phrases and the vocabulary from unit texts, in one pass in memory.
 
-        Runs the same passes as :meth:`fit_stream` (tokens spooled to a temporary file,
-        ``n_jobs`` worker processes once there are at least 200 texts), so the two learn
-        the same state.
+        With ``n_jobs > 1`` and at least 200 texts, worker processes tokenise them.
 
         Parameters
         ----------
         texts : iterable of str
             Unit texts, read once.
+        y : None
+            Ignored.
 
         Returns
         -------
@@ -317,6 +296,8 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         ----------
         texts : iterable of str
             Unit texts, read once.
+        y : None
+            Ignored.
 
         Returns
         -------
@@ -326,33 +307,29 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         return self._fit_tokens(texts, keep_tokens=True)
 
     def _fit_tokens(self, texts: Iterable[str], *, keep_tokens: bool) -> list[list[str]]:
-        validate_params(self.get_params(deep=False), self._parameter_constraints, "TextPipeline")
+        self._validate_params()
         if isinstance(texts, str):
             raise TypeError("TextPipeline.fit expects an iterable of texts, not a single string")
         texts = texts if isinstance(texts, Sequence) else list(texts)
-        n_jobs = self.n_jobs if len(texts) >= _MIN_TEXTS_FOR_WORKERS else 1
-        with tempfile.TemporaryDirectory(prefix="topickit-fit-") as workdir:
-            result = stream_fit(
-                self,
-                texts,
-                workdir=workdir,
-                n_jobs=n_jobs,
-                keep_final_tokens=keep_tokens,
-            )
-            docs = (doc for segment in result.final_segments for doc in segment.read())
-            report = self.vocabulary_report_
-            if report["n_terms_after"] == report["n_terms_before"]:  # no term was filtered out
-                return list(docs)
-            vocab = self.dictionary_.token2id
-            return [[t for t in doc if t in vocab] for doc in docs]
+        learned = learn_in_memory(self, texts, keep_tokens=keep_tokens)
+        self._set_fitted(learned)
+        docs = learned.final_tokens or []
+        if self.vocabulary_report_["n_terms_after"] == self.vocabulary_report_["n_terms_before"]:
+            return docs  # no term was filtered out
+        vocab = self.dictionary_.token2id
+        return [[t for t in doc if t in vocab] for doc in docs]
 
     def fit_stream(
-        self, texts: Iterable[str] | Callable[[], Iterable[str]], *, batch_size: int = 1000
+        self,
+        texts: Iterable[str] | Callable[[], Iterable[str]],
+        *,
+        batch_size: int = 1000,
+        spool: _spool.Spool | None = None,
     ) -> TextPipeline:
         """Learn phrases and the vocabulary like :meth:`fit`, without holding the corpus.
 
         The texts are read once, ``batch_size`` at a time (tokenised by ``n_jobs``
-        processes); their base tokens go to a temporary file that the later passes
+        processes); their base tokens go to temporary files that the later passes
         (phrase document frequencies, vocabulary) read back one batch at a time. Memory
         grows with the vocabulary, not with the number of texts. The fitted state equals
         what :meth:`fit` learns from the same texts.
@@ -360,58 +337,47 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         texts : iterable of str, or a zero-argument callable returning one
-            Unit texts (a one-shot generator is fine).
+            Unit texts (a one-shot generator is fine), ``(unit_id, text)`` pairs or unit rows.
         batch_size : int, default=1000
             Texts tokenised per batch.
+        spool : Spool, optional
+            The work folder and options of a caller that writes the corpus too
+            (:func:`~topickit.vectorize.streamed.build_streamed_corpus`); by default a
+            temporary folder.
 
         Returns
         -------
         self
         """
-        return fit_pipeline_stream(self, texts, batch_size=batch_size)
+        self._validate_params()
+        if spool is None:
+            learned = _spool.fit_with_spool(self, texts, batch_size=batch_size)
+        else:
+            learned = _spool.spool_fit(self, texts, spool, batch_size=batch_size)
+        self._set_fitted(learned)
+        return self
 
-    def _filter_dictionary(self, full: Dictionary) -> tuple[Dictionary, dict]:
-        """Apply the document-frequency filters to the unfiltered vocabulary ``full``."""
-        n_docs = max(full.num_docs, 1)
-        dfs = {term: full.dfs[i] for term, i in full.token2id.items() if i in full.dfs}
-        dropped: dict[str, list[str]] = {"no_below": [], "no_above": [], "keep_n": []}
-        kept = []
-        for term in sorted(dfs):
-            if dfs[term] < self.no_below:
-                dropped["no_below"].append(term)
-            elif dfs[term] / n_docs > self.no_above:
-                dropped["no_above"].append(term)
-            else:
-                kept.append(term)
-        if self.keep_n is not None and len(kept) > self.keep_n:
-            ranked = sorted(kept, key=lambda t: (-dfs[t], t))
-            dropped["keep_n"] = sorted(ranked[self.keep_n :])
-            kept = sorted(ranked[: self.keep_n])
-        filtered = _restrict_dictionary(full, kept)
-        report = {
-            "n_units": full.num_docs,
-            "n_terms_before": len(full),
-            "n_terms_after": len(filtered),
-            "n_tokens_before": full.num_pos,
-            "n_tokens_after": filtered.num_pos,
-            "filters": {
-                "no_below": self.no_below,
-                "no_above": self.no_above,
-                "keep_n": self.keep_n,
-            },
-            "dropped": dropped,
-            "n_phrases": len(self.phrases_),
-        }
-        return filtered, report
+    def _set_fitted(self, learned: LearnedVocabulary) -> None:
+        """Set the fitted attributes from what a fit learned, then apply the filters."""
+        full = dictionary_from_frequencies(
+            learned.dfs, learned.cfs, learned.n_units, learned.n_tokens
+        )
+        dictionary, report = filter_vocabulary(
+            full, no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n
+        )
+        report["n_phrases"] = len(learned.phrases)
+        self.phrases_ = learned.phrases
+        self._stop_ = learned.stopwords
+        self.dictionary_ = dictionary
+        self.vocabulary_report_ = report
 
     # -- transforming --------------------------------------------------------------------
-    def _finish_all(self, texts: Sequence[str]) -> list[list[str]]:
+    def _final_all(self, texts: Sequence[str]) -> list[list[str]]:
         """Final tokens of each text, in ``n_jobs`` processes once there are enough texts."""
-        n_jobs = self.n_jobs if len(texts) >= _MIN_TEXTS_FOR_WORKERS else 1
-        size = max(1, -(-len(texts) // (8 * n_jobs)))
-        parts = (texts[i : i + size] for i in range(0, len(texts), size))
-        with BatchMapper(n_jobs, self) as mapper:
-            return [doc for done in mapper.map_tasks(_finish_texts, parts) for doc in done]
+        n_jobs = self.n_jobs if len(texts) >= MIN_TEXTS_FOR_WORKERS else 1
+        parts = (texts[start:stop] for start, stop in text_ranges(len(texts), n_jobs))
+        with WorkerPool(n_jobs, self) as pool:
+            return [doc for done in pool.map(_final_texts, parts) for doc in done]
 
     def transform(self, texts: Iterable[str]) -> list[list[str]]:
         """Token lists for texts, restricted to the fitted vocabulary.
@@ -429,7 +395,7 @@ class TextPipeline(TransformerMixin, BaseEstimator):
             raise TypeError("TextPipeline.transform expects an iterable of texts, not a string")
         texts = texts if isinstance(texts, Sequence) else list(texts)
         vocab = self.dictionary_.token2id
-        return [[t for t in doc if t in vocab] for doc in self._finish_all(texts)]
+        return [[t for t in doc if t in vocab] for doc in self._final_all(texts)]
 
     def iter_transform(
         self, texts: Iterable[str], *, batch_size: int = 1000
@@ -454,27 +420,3 @@ class TextPipeline(TransformerMixin, BaseEstimator):
         check_fitted(self, "dictionary_")
         d = self.dictionary_
         return Counter({d[i]: df for i, df in d.dfs.items()})
-
-    # -- persistence ---------------------------------------------------------------------
-    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """Everything needed to rebuild the fitted pipeline, without pickle.
-
-        Returns
-        -------
-        meta : dict
-            JSON-able params, phrase table, stop-word set, vocabulary and report.
-        arrays : dict of str to ndarray
-            Document and collection frequency of each term (int64, in id order).
-        """
-        return pipeline_get_state(self)
-
-    @classmethod
-    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> TextPipeline:
-        """Rebuild a fitted pipeline from :meth:`get_state` output.
-
-        Raises
-        ------
-        BundleError
-            When the state is of another format or incomplete.
-        """
-        return pipeline_from_state(cls, meta, arrays)

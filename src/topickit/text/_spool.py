@@ -1,4 +1,4 @@
-"""Fit a :class:`~topickit.pipeline.TextPipeline` on a stream of texts, batch by batch.
+"""Fit a :class:`~topickit.text.pipeline.TextPipeline` on a stream of texts, batch by batch.
 
 The texts are read **once**, a batch at a time; each batch is split into ``2 * n_jobs`` tasks.
 Pass 1 tokenises them in ``n_jobs`` worker processes, which write each task's base tokens to a
@@ -9,32 +9,31 @@ pass 3 finishes the tokens (phrases, aliases, stop words) and counts the documen
 collection frequency of every term. Workers read segments from disk themselves and return
 only counts. Only a batch or two of texts or tokens is in memory at a time, so memory grows
 with the vocabulary, not with the number of texts.
-:meth:`TextPipeline.fit` runs the same passes.
+:meth:`TextPipeline.fit_stream` and :func:`~topickit.vectorize.streamed.build_streamed_corpus`
+use this module; :meth:`TextPipeline.fit` learns the same state in one in-memory pass.
 """
 
 from __future__ import annotations
 
 import logging
 import marshal
-import multiprocessing
-import os
 import tempfile
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gensim.corpora import Dictionary
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
 
-from topickit._validation import validate_params
+from topickit._workers import WorkerPool
 from topickit.exceptions import CorpusError
+from topickit.text.fit_pass import LearnedVocabulary
 from topickit.text.lemmatize import load_lemma_dictionary
 from topickit.text.phrases import (
     add_phrase_counts,
+    cached_phrase_index,
     count_phrase_candidates,
     phrase_document_frequency,
     score_phrases,
@@ -42,17 +41,15 @@ from topickit.text.phrases import (
 )
 
 if TYPE_CHECKING:
-    from topickit.pipeline import TextPipeline
+    from topickit.text.pipeline import TextPipeline
 
 __all__ = [
-    "BatchMapper",
     "Segment",
-    "StreamFit",
+    "Spool",
     "Texts",
-    "dictionary_from_frequencies",
-    "fit_pipeline_stream",
+    "fit_with_spool",
     "iter_id_texts",
-    "stream_fit",
+    "spool_fit",
 ]
 
 logger = logging.getLogger(__name__)
@@ -105,81 +102,6 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-# ---------------------------------------------------------------------- worker pool
-
-_WORKER_STATE: Any = None
-
-
-def _set_worker_state(state: Any) -> None:
-    global _WORKER_STATE
-    _WORKER_STATE = state
-
-
-def _call_in_worker(func: Callable[[Any, Any], Any], task: Any) -> Any:
-    return func(_WORKER_STATE, task)
-
-
-class BatchMapper:
-    """Apply ``func(state, task)`` to tasks, in worker processes when ``n_jobs > 1``.
-
-    ``2 * n_jobs`` tasks are in flight, so the workers keep busy while the caller consumes
-    the results, and the caller never holds more than that many tasks.
-
-    Parameters
-    ----------
-    n_jobs : int
-        Worker processes (1: run in this process).
-    state : object
-        Handed to ``func`` as its first argument; sent to each worker once, at start-up.
-    """
-
-    def __init__(self, n_jobs: int, state: Any) -> None:
-        self.n_jobs = n_jobs
-        self.state = state
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> BatchMapper:
-        if self.n_jobs > 1:
-            context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.n_jobs,
-                mp_context=context,
-                initializer=_set_worker_state,
-                initargs=(self.state,),
-            )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def map_tasks(
-        self,
-        func: Callable[[Any, Any], Any],
-        tasks: Iterable[Any],
-        *,
-        in_flight: int | None = None,
-    ) -> Iterator[Any]:
-        """Yield ``func(state, task)`` for each task, in order.
-
-        ``in_flight`` tasks (default ``2 * n_jobs``) are handed to the workers ahead of the
-        result being waited for.
-        """
-        if self._pool is None:
-            for task in tasks:
-                yield func(self.state, task)
-            return
-        ahead = 2 * self.n_jobs if in_flight is None else max(1, in_flight)
-        pending: deque[Future] = deque()
-        for task in tasks:
-            pending.append(self._pool.submit(_call_in_worker, func, task))
-            if len(pending) >= ahead:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
 
 
 #: Connector words and stop words, which decide what phrase candidates are counted.
@@ -266,7 +188,7 @@ def _phrase_segment(
 ) -> dict[str, int]:
     """Pass 2 on one spool segment: in how many units each phrase is joined (if any)."""
     segment, table = task
-    counts = phrase_document_frequency(segment.read(), table, pipeline._phrase_index(table))
+    counts = phrase_document_frequency(segment.read(), table, cached_phrase_index(table))
     return {phrase: n for phrase, n in counts.items() if n}
 
 
@@ -279,7 +201,7 @@ def _finish_segment(
     dfs: Counter = Counter()
     cfs: Counter = Counter()
     n_tokens = 0
-    docs = [pipeline._finish_tokens(base, phrases, stop) for base in segment.read()]
+    docs = [pipeline.finish_tokens(base, phrases, stop) for base in segment.read()]
     for doc in docs:
         n_tokens += len(doc)
         cfs.update(doc)
@@ -312,39 +234,11 @@ class Segment:
         yield from marshal.loads(self.path.read_bytes())
 
 
-def dictionary_from_frequencies(
-    dfs: Mapping[str, int], cfs: Mapping[str, int], num_docs: int, num_pos: int
-) -> Dictionary:
-    """A gensim dictionary with ids in sorted term order, as ``build_dictionary`` makes it.
-
-    Parameters
-    ----------
-    dfs, cfs : mapping of str to int
-        Document and collection frequency of each term.
-    num_docs, num_pos : int
-        Number of documents and of tokens.
-
-    Returns
-    -------
-    gensim.corpora.Dictionary
-    """
-    vocab = sorted(cfs)
-    dictionary = Dictionary()
-    dictionary.token2id = {t: i for i, t in enumerate(vocab)}
-    dictionary.id2token = {}
-    dictionary.dfs = {i: int(dfs[t]) for i, t in enumerate(vocab)}
-    dictionary.cfs = {i: int(cfs[t]) for i, t in enumerate(vocab)}
-    dictionary.num_docs = int(num_docs)
-    dictionary.num_pos = int(num_pos)
-    dictionary.num_nnz = sum(dictionary.dfs.values())
-    return dictionary
-
-
 # ---------------------------------------------------------------------- the passes
 
 
 def _spool_base_tokens(
-    mapper: BatchMapper,
+    mapper: WorkerPool,
     texts: Texts,
     workdir: Path,
     *,
@@ -388,13 +282,13 @@ def _spool_base_tokens(
                 yield path, part, spec
 
     if spec is None:
-        for _ in mapper.map_tasks(_base_part, tasks()):
+        for _ in mapper.map(_base_part, tasks()):
             pass
         return segments, None
     words: dict[str, int] = {}
     n_words = 0
     shard_parts: list[list[_ShardPart]] = [[] for _ in range(spec.n_shards)]
-    for _, (batch_words, batch_n_words, parts) in mapper.map_tasks(_base_part, tasks()):
+    for _, (batch_words, batch_n_words, parts) in mapper.map(_base_part, tasks()):
         words, n_words = add_phrase_counts((words, n_words), (batch_words, batch_n_words))
         for shard, part in zip(shard_parts, parts, strict=True):
             if isinstance(part, Path) or not shard:
@@ -405,7 +299,7 @@ def _spool_base_tokens(
 
 
 def _learn_phrase_table(
-    mapper: BatchMapper,
+    mapper: WorkerPool,
     counts: _PhraseTally,
     phrase_words: _PhraseWords,
 ) -> dict[str, float]:
@@ -413,138 +307,121 @@ def _learn_phrase_table(
     words, n_words, shard_parts = counts
     tasks = ((parts, words, n_words, phrase_words) for parts in shard_parts)
     table: dict[str, float] = {}
-    for shard_table in mapper.map_tasks(_score_shard, tasks):
+    for shard_table in mapper.map(_score_shard, tasks):
         table.update(shard_table)
     return dict(sorted(table.items()))
 
 
 @dataclass
-class StreamFit:
-    """What :func:`stream_fit` leaves for a caller that writes the corpus.
+class Spool:
+    """Where and how :func:`spool_fit` works, and what it leaves for a corpus writer.
+
+    Parameters
+    ----------
+    workdir : Path
+        Existing folder for the spool files (the base-token parts are deleted on return).
+    n_jobs : int or None, default=None
+        Worker processes; ``None`` uses the pipeline's ``n_jobs``.
+    on_ids : callable or None
+        Called with the unit ids of each batch, in order, as the batch is read.
+    keep_final_tokens : bool, default=False
+        Also write the final token lists (before the document-frequency filters) to part
+        files in ``workdir``, so that a caller can build the bag of words without
+        tokenising again.
 
     Attributes
     ----------
     n_units : int
     final_segments : list of Segment
-        When asked for, the final token lists (before the document-frequency filters), one
-        file per spool segment, in unit order.
+        With ``keep_final_tokens``, one file of final token lists per spool segment, in
+        unit order.
     """
 
-    n_units: int
+    workdir: Path
+    n_jobs: int | None = None
+    on_ids: Callable[[list[str]], None] | None = None
+    keep_final_tokens: bool = False
+    n_units: int = 0
     final_segments: list[Segment] = field(default_factory=list)
 
 
-def stream_fit(
-    pipeline: TextPipeline,
-    texts: Texts,
-    *,
-    workdir: str | Path,
-    batch_size: int = 1000,
-    n_jobs: int | None = None,
-    on_ids: Callable[[list[str]], None] | None = None,
-    keep_final_tokens: bool = False,
-) -> StreamFit:
-    """Fit ``pipeline`` on streamed texts; the engine behind :meth:`TextPipeline.fit_stream`.
+def spool_fit(
+    pipeline: TextPipeline, texts: Texts, spool: Spool, *, batch_size: int = 1000
+) -> LearnedVocabulary:
+    """Learn phrases and term frequencies from streamed texts; the engine of ``fit_stream``.
 
     The work is done by ``n_jobs`` worker processes (or this process when ``n_jobs`` is 1):
-    this process reads the texts and adds up the counts the workers return.
+    this process reads the texts and adds up the counts the workers return. The pipeline is
+    only read; it sets its own state from the result.
 
     Parameters
     ----------
     pipeline : TextPipeline
-        Fitted in place.
+        Its settings and per-text steps (``base_tokens``, ``finish_tokens``).
     texts : iterable or zero-argument callable
         See :func:`iter_id_texts`; read once.
-    workdir : str or Path
-        Existing folder for the spool files (the base-token parts are deleted on return).
+    spool : Spool
+        Work folder and options; ``n_units`` and ``final_segments`` are filled in.
     batch_size : int, default=1000
         Texts read per batch (each is split into ``2 * n_jobs`` spool segments).
-    n_jobs : int or None, default=None
-        Worker processes; ``None`` uses ``pipeline.n_jobs``.
-    on_ids : callable or None
-        Called with the unit ids of each batch, in order, as the batch is read.
-    keep_final_tokens : bool, default=False
-        Also write the final token lists to part files in ``workdir`` (see
-        :class:`StreamFit`), so that a caller can build the bag of words without
-        tokenising again.
 
     Returns
     -------
-    StreamFit
+    LearnedVocabulary
     """
-    validate_params(
-        pipeline.get_params(deep=False), pipeline._parameter_constraints, "TextPipeline"
-    )
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise CorpusError(f"batch_size must be a positive integer, got {batch_size!r}")
-    n_jobs = pipeline.n_jobs if n_jobs is None else n_jobs
-    workdir = Path(workdir)
-    stop = pipeline._stop_set()
+    n_jobs = pipeline.n_jobs if spool.n_jobs is None else spool.n_jobs
+    workdir = Path(spool.workdir)
+    stop = pipeline.stopword_set()
     connectors = ENGLISH_CONNECTOR_WORDS if pipeline.phrase_connectors else frozenset()
     if pipeline.lemmatize:
         load_lemma_dictionary()  # once, before the workers fork
     try:
-        with BatchMapper(n_jobs, pipeline) as mapper:
+        with WorkerPool(n_jobs, pipeline) as pool:
             # Pass 1: base tokens -> part files, and phrase candidate counts.
             segments, counts = _spool_base_tokens(
-                mapper,
+                pool,
                 texts,
                 workdir,
                 batch_size=batch_size,
                 phrase_words=(connectors, stop) if pipeline.phrases else None,
-                on_ids=on_ids,
+                on_ids=spool.on_ids,
             )
             table = {}
             if counts is not None:
-                table = _learn_phrase_table(mapper, counts, (connectors, stop))
+                table = _learn_phrase_table(pool, counts, (connectors, stop))
             # Pass 2: in how many units is each phrase joined.
             doc_freq: Counter = Counter()
             if table:
-                for seg_counts in mapper.map_tasks(
+                for seg_counts in pool.map(
                     _phrase_segment, ((segment, table) for segment in segments)
                 ):
                     doc_freq.update(seg_counts)
-            pipeline.phrases_ = {
-                p: s for p, s in table.items() if doc_freq[p] >= pipeline.phrase_min_docs
-            }
-            pipeline._stop_ = stop
+            phrases = {p: s for p, s in table.items() if doc_freq[p] >= pipeline.phrase_min_docs}
             # Pass 3: final tokens -> term frequencies (+ part files of final tokens).
-            result = StreamFit(sum(s.n_docs for s in segments))
+            spool.n_units = sum(s.n_docs for s in segments)
             tasks = []
             for i, segment in enumerate(segments):
-                part = workdir / f"final_{i:06d}.bin" if keep_final_tokens else None
-                tasks.append((segment, part, pipeline.phrases_, stop))
+                part = workdir / f"final_{i:06d}.bin" if spool.keep_final_tokens else None
+                tasks.append((segment, part, phrases, stop))
                 if part is not None:
-                    result.final_segments.append(Segment(part, segment.n_docs, segment.first))
+                    spool.final_segments.append(Segment(part, segment.n_docs, segment.first))
             dfs: Counter = Counter()
             cfs: Counter = Counter()
             n_tokens = 0
-            for seg_dfs, seg_cfs, seg_tokens in mapper.map_tasks(_finish_segment, tasks):
+            for seg_dfs, seg_cfs, seg_tokens in pool.map(_finish_segment, tasks):
                 dfs.update(seg_dfs)
                 cfs.update(seg_cfs)
                 n_tokens += seg_tokens
     finally:
         for part in workdir.glob("base_*"):
             part.unlink()
-    full = dictionary_from_frequencies(dfs, cfs, result.n_units, n_tokens)
-    pipeline.dictionary_, pipeline.vocabulary_report_ = pipeline._filter_dictionary(full)
-    logger.info(
-        "streamed fit on %d units: %d phrases, %d terms kept of %d",
-        result.n_units,
-        len(pipeline.phrases_),
-        len(pipeline.dictionary_),
-        pipeline.vocabulary_report_["n_terms_before"],
-    )
-    return result
+    logger.info("spooled fit on %d units: %d phrases", spool.n_units, len(phrases))
+    return LearnedVocabulary(phrases, stop, dfs, cfs, spool.n_units, n_tokens)
 
 
-def fit_pipeline_stream(
-    pipeline: TextPipeline, texts: Texts, *, batch_size: int = 1000
-) -> TextPipeline:
-    """Fit ``pipeline`` on streamed texts with a temporary spool folder.
-
-    See :meth:`topickit.pipeline.TextPipeline.fit_stream`.
-    """
+def fit_with_spool(pipeline: TextPipeline, texts: Texts, *, batch_size: int) -> LearnedVocabulary:
+    """:func:`spool_fit` with a temporary spool folder."""
     with tempfile.TemporaryDirectory(prefix="topickit-fit-") as workdir:
-        stream_fit(pipeline, texts, workdir=workdir, batch_size=batch_size)
-    return pipeline
+        return spool_fit(pipeline, texts, Spool(Path(workdir)), batch_size=batch_size)

@@ -1,7 +1,7 @@
 """Corpora larger than memory: tokens written once to a bag-of-words folder on disk.
 
-:func:`build_streamed_corpus` fits a :class:`~topickit.pipeline.TextPipeline` on a stream of
-texts (:meth:`~topickit.pipeline.TextPipeline.fit_stream`, texts read once) and writes each
+:func:`build_streamed_corpus` fits a :class:`~topickit.text.pipeline.TextPipeline` on a stream of
+texts (:meth:`~topickit.text.pipeline.TextPipeline.fit_stream`, texts read once) and writes each
 unit's bag of words to a Matrix Market file, batch by batch. :class:`StreamedCorpus` opens
 that folder and iterates it lazily; :class:`~topickit.models.GensimLDA` trains from it with
 online LDA, so memory does not grow with the number of units.
@@ -34,12 +34,13 @@ import scipy.sparse as sp
 from gensim.corpora import Dictionary, MmCorpus
 from gensim.matutils import MmWriter, corpus2csc
 
+from topickit._workers import WorkerPool
 from topickit.exceptions import CorpusError
-from topickit.features import TokenCorpus
-from topickit.streaming_fit import BatchMapper, Segment, Texts, stream_fit
+from topickit.text._spool import Segment, Spool, Texts
+from topickit.vectorize import TokenCorpus, dictionary_from_frequencies, dictionary_terms
 
 if TYPE_CHECKING:
-    from topickit.pipeline import TextPipeline
+    from topickit.text.pipeline import TextPipeline
 
 __all__ = ["STREAMED_FORMAT", "StreamedCorpus", "build_streamed_corpus", "iter_unit_texts"]
 
@@ -66,7 +67,7 @@ class StreamedCorpus(TokenCorpus):
     ``len()`` work without loading the corpus, and iterating yields each unit's bag of words
     (``(term_id, count)`` pairs, counts as floats), as gensim corpora do. :attr:`docs`
     (token lists) does not exist, so sliding-window coherence needs an in-memory
-    :class:`~topickit.features.TokenCorpus` of a sample.
+    :class:`~topickit.vectorize.token_corpus.TokenCorpus` of a sample.
 
     Parameters
     ----------
@@ -174,7 +175,7 @@ class StreamedCorpus(TokenCorpus):
 
     def pipeline(self) -> TextPipeline:
         """The fitted pipeline that made this corpus (to tokenise new texts alike)."""
-        from topickit.pipeline import TextPipeline
+        from topickit.text.pipeline import TextPipeline
 
         state = _read_json(self.folder / _FILES["pipeline"])
         arrays = {k: np.asarray(state.pop(k), dtype=np.int64) for k in ("dfs", "cfs")}
@@ -192,7 +193,7 @@ def build_streamed_corpus(
 ) -> StreamedCorpus:
     """Tokenise a stream of texts once and write their bag of words to ``folder``.
 
-    Pass 1 fits ``pipeline`` with :meth:`~topickit.pipeline.TextPipeline.fit_stream`
+    Pass 1 fits ``pipeline`` with :meth:`~topickit.text.pipeline.TextPipeline.fit_stream`
     (texts read once, batch by batch, tokenised by ``n_jobs`` processes; final tokens
     spooled to a temporary file in ``folder``); pass 2 maps the spooled tokens to the
     fitted vocabulary and appends them to ``corpus.mm``. Memory grows with the vocabulary,
@@ -202,7 +203,7 @@ def build_streamed_corpus(
     ----------
     texts : iterable or zero-argument callable returning an iterable
         Texts, ``(unit_id, text)`` pairs or unit rows (see
-        :func:`topickit.streaming_fit.iter_id_texts`); e.g. :func:`iter_unit_texts`.
+        :func:`topickit.text._spool.iter_id_texts`); e.g. :func:`iter_unit_texts`.
     pipeline : TextPipeline
         Unfitted or fitted; it is (re)fitted in place.
     folder : str or Path
@@ -228,16 +229,9 @@ def build_streamed_corpus(
     n_jobs = pipeline.n_jobs if n_jobs is None else n_jobs
     with tempfile.TemporaryDirectory(dir=folder, prefix=".spool-") as workdir:
         with _UnitIdWriter(folder / _FILES["units"]) as ids:
-            fitted = stream_fit(
-                pipeline,
-                texts,
-                workdir=workdir,
-                batch_size=batch_size,
-                n_jobs=n_jobs,
-                on_ids=ids.write,
-                keep_final_tokens=True,
-            )
-        n_units = fitted.n_units
+            spool = Spool(Path(workdir), n_jobs=n_jobs, on_ids=ids.write, keep_final_tokens=True)
+            pipeline.fit_stream(texts, batch_size=batch_size, spool=spool)
+        n_units = spool.n_units
         dictionary = pipeline.dictionary_
 
         def write_state() -> None:
@@ -247,7 +241,7 @@ def build_streamed_corpus(
             _write_json(folder / _FILES["pipeline"], state)
 
         n_nnz = _write_mm(
-            folder, fitted.final_segments, dictionary, n_units, n_jobs, while_waiting=write_state
+            folder, spool.final_segments, dictionary, n_units, n_jobs, while_waiting=write_state
         )
     _write_json(
         folder / _FILES["meta"],
@@ -355,10 +349,10 @@ def _write_mm(
     with open(folder / _FILES["mm"], "wb") as out:
         out.write(MmWriter.HEADER_LINE)
         out.write(f"{n_docs} {len(dictionary)} {dictionary.num_nnz}\n".encode())
-        with BatchMapper(n_jobs, dictionary.token2id) as mapper:
+        with WorkerPool(n_jobs, dictionary.token2id) as pool:
             # every segment is sent at once (tasks and results are small), so that the
             # workers keep busy while this process runs while_waiting
-            parts = mapper.map_tasks(_mm_part, segments, in_flight=len(segments))
+            parts = pool.map(_mm_part, segments, in_flight=len(segments))
             first = next(parts, None)
             if while_waiting is not None:
                 while_waiting()
@@ -377,9 +371,8 @@ def _write_mm(
 
 def _dictionary_json(dictionary: Dictionary) -> dict[str, Any]:
     n = len(dictionary)
-    id2term = {i: t for t, i in dictionary.token2id.items()}
     return {
-        "terms": [id2term[i] for i in range(n)],
+        "terms": dictionary_terms(dictionary),
         "dfs": [int(dictionary.dfs.get(i, 0)) for i in range(n)],
         "cfs": [int(dictionary.cfs.get(i, 0)) for i in range(n)],
         "num_docs": int(dictionary.num_docs),
@@ -394,13 +387,16 @@ def _load_dictionary(path: Path) -> Dictionary:
         terms, dfs, cfs = data["terms"], data["dfs"], data["cfs"]
         if not (len(terms) == len(dfs) == len(cfs)):
             raise ValueError("lengths differ")
-        dictionary = Dictionary()
-        dictionary.token2id = {str(t): i for i, t in enumerate(terms)}
-        dictionary.id2token = {}
-        dictionary.dfs = {i: int(v) for i, v in enumerate(dfs) if v}
-        dictionary.cfs = {i: int(v) for i, v in enumerate(cfs) if v}
-        for key in ("num_docs", "num_pos", "num_nnz"):
-            setattr(dictionary, key, int(data[key]))
+        if not all(isinstance(t, str) for t in terms) or terms != sorted(set(terms)):
+            raise ValueError("terms are not unique strings in sorted order")
+        dictionary = dictionary_from_frequencies(
+            dict(zip(terms, map(int, dfs), strict=True)),
+            dict(zip(terms, map(int, cfs), strict=True)),
+            int(data["num_docs"]),
+            int(data["num_pos"]),
+        )
+        if dictionary.num_nnz != int(data["num_nnz"]):
+            raise ValueError("num_nnz is not the sum of the document frequencies")
     except (KeyError, TypeError, ValueError) as err:
         raise CorpusError(f"{path}: not a valid dictionary ({err})") from err
     return dictionary

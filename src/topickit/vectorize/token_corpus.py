@@ -14,8 +14,12 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 from gensim.corpora import Dictionary
+from gensim.matutils import corpus2csc
+from sklearn.feature_extraction.text import CountVectorizer
 
-__all__ = ["TokenCorpus", "as_token_corpus", "count_matrix"]
+from topickit.vectorize.dictionary import build_dictionary, dictionary_terms
+
+__all__ = ["TokenCorpus", "as_token_corpus", "bow_to_csr", "count_matrix"]
 
 
 class TokenCorpus:
@@ -24,7 +28,7 @@ class TokenCorpus:
     Parameters
     ----------
     docs : sequence of sequence of str
-        One token list per unit, as produced by :class:`topickit.pipeline.TextPipeline`.
+        One token list per unit, as produced by :class:`topickit.text.pipeline.TextPipeline`.
     dictionary : gensim.corpora.Dictionary, optional
         A fixed vocabulary. By default one is built from ``docs`` with no filtering
         (filtering is the pipeline's job, and it reports what it drops).
@@ -63,8 +67,7 @@ class TokenCorpus:
     @cached_property
     def terms(self) -> list[str]:
         """Vocabulary in column order of :attr:`counts`."""
-        d = self.dictionary
-        return [d[i] for i in range(len(d))]
+        return dictionary_terms(self.dictionary)
 
     @cached_property
     def bow(self) -> list[list[tuple[int, int]]]:
@@ -76,50 +79,17 @@ class TokenCorpus:
         """Sparse ``(n_docs, n_terms)`` matrix of term counts (int64)."""
         return bow_to_csr(self.bow, len(self.dictionary))
 
+    def has_vocabulary(self, vocabulary: Sequence[str]) -> bool:
+        """Whether this corpus already has a fixed vocabulary equal to ``vocabulary``."""
+        return self._dictionary is not None and self.terms == list(vocabulary)
+
     def with_docs(self, docs: Iterable[Sequence[str]]) -> TokenCorpus:
         """A new corpus of ``docs`` that shares this corpus's vocabulary."""
         return TokenCorpus(docs, dictionary=self.dictionary)
 
 
-def build_dictionary(docs: Iterable[Sequence[str]]) -> Dictionary:
-    """Build a gensim dictionary whose ids follow sorted term order (deterministic).
-
-    Parameters
-    ----------
-    docs : iterable of sequence of str
-        Token lists.
-
-    Returns
-    -------
-    gensim.corpora.Dictionary
-    """
-    docs = [list(d) for d in docs]
-    vocab = sorted({t for d in docs for t in d})
-    dictionary = Dictionary()
-    dictionary.token2id = {t: i for i, t in enumerate(vocab)}
-    dictionary.id2token = {}
-    dfs: dict[int, int] = {}
-    cfs: dict[int, int] = {}
-    num_pos = 0
-    for doc in docs:
-        num_pos += len(doc)
-        seen = set()
-        for t in doc:
-            i = dictionary.token2id[t]
-            cfs[i] = cfs.get(i, 0) + 1
-            if i not in seen:
-                dfs[i] = dfs.get(i, 0) + 1
-                seen.add(i)
-    dictionary.dfs = dfs
-    dictionary.cfs = cfs
-    dictionary.num_docs = len(docs)
-    dictionary.num_pos = num_pos
-    dictionary.num_nnz = sum(dfs.values())
-    return dictionary
-
-
 def bow_to_csr(bow: Sequence[Sequence[tuple[int, int]]], n_terms: int) -> sp.csr_matrix:
-    """Convert a gensim bag-of-words corpus to a CSR count matrix.
+    """Convert a gensim bag-of-words corpus to a CSR count matrix (gensim's ``corpus2csc``).
 
     Parameters
     ----------
@@ -130,14 +100,10 @@ def bow_to_csr(bow: Sequence[Sequence[tuple[int, int]]], n_terms: int) -> sp.csr
 
     Returns
     -------
-    scipy.sparse.csr_matrix of shape (len(bow), n_terms)
+    scipy.sparse.csr_matrix of shape (len(bow), n_terms), int64
     """
-    indptr = np.zeros(len(bow) + 1, dtype=np.int64)
-    for i, doc in enumerate(bow):
-        indptr[i + 1] = indptr[i] + len(doc)
-    indices = np.fromiter((t for doc in bow for t, _ in doc), dtype=np.int64, count=indptr[-1])
-    data = np.fromiter((c for doc in bow for _, c in doc), dtype=np.int64, count=indptr[-1])
-    matrix = sp.csr_matrix((data, indices, indptr), shape=(len(bow), n_terms))
+    csc = corpus2csc(bow, num_terms=n_terms, num_docs=len(bow), dtype=np.int64)
+    matrix = sp.csr_matrix(csc.T)
     matrix.sort_indices()
     return matrix
 
@@ -180,20 +146,9 @@ def count_matrix(
     scipy.sparse.csr_matrix of shape (n_docs, len(vocabulary))
     """
     corpus = as_token_corpus(X)
-    if corpus._dictionary is not None and corpus.terms == list(vocabulary):
+    if corpus.has_vocabulary(vocabulary):
         return corpus.counts
-    index = {t: i for i, t in enumerate(vocabulary)}
-    rows, cols, vals = [], [], []
-    for r, doc in enumerate(corpus.docs):
-        counts: dict[int, int] = {}
-        for t in doc:
-            j = index.get(t)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        for j, c in sorted(counts.items()):
-            rows.append(r)
-            cols.append(j)
-            vals.append(c)
-    return sp.csr_matrix(
-        (np.asarray(vals, dtype=np.int64), (rows, cols)), shape=(len(corpus), len(vocabulary))
-    )
+    counter = CountVectorizer(analyzer=list, vocabulary=list(vocabulary), dtype=np.int64)
+    matrix = sp.csr_matrix(counter.transform(corpus.docs))
+    matrix.sort_indices()
+    return matrix

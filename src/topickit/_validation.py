@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-from topickit.exceptions import NotFittedError
+from topickit.exceptions import InvalidParameterError, NotFittedError
 
 __all__ = [
     "Interval",
@@ -131,7 +131,7 @@ def validate_params(
 
     Raises
     ------
-    ValueError
+    InvalidParameterError
         When a parameter satisfies none of its constraints.
     """
     for name, accepted in constraints.items():
@@ -145,7 +145,7 @@ def validate_params(
             text = ", ".join(descriptions[:-1]) + " or " + descriptions[-1]
         else:
             text = descriptions[0]
-        raise ValueError(
+        raise InvalidParameterError(
             f"The {name!r} parameter of {caller_name} must be {text}. Got {value!r} instead."
         )
 

@@ -11,8 +11,7 @@ The public names are importable from the package root::
     bundle = topickit.load("results/default/<run-id>/models/nmf_paragraph")
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from topickit._version import __version__
 from topickit.bundle import Bundle, load_bundle, save_bundle
 from topickit.cleaning import clean_article, normalize_text
 from topickit.corpus import Article, cleaning_audit, iter_articles, load_corpus
@@ -51,10 +50,6 @@ from topickit.vectorize import TokenCorpus
 #: Load a saved model bundle (``topickit.load(path) -> Bundle``).
 load = load_bundle
 
-try:
-    __version__ = version("topickit")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
 
 __all__ = [
     "LEVELS",

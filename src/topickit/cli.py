@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from topickit import __version__
+        from topickit._version import __version__
 
         print(__version__)
         return 0

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from topickit._version import __version__
 from topickit.bundle.format import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -54,8 +55,6 @@ def _version(name: str) -> str | None:
 
 
 def _topickit_version() -> str:
-    from topickit import __version__
-
     return str(__version__)
 
 

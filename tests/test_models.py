@@ -23,10 +23,9 @@ from topickit.models import (
     TopicModel,
     make_model,
 )
-from topickit.vectorize import fit_idf, tfidf_weights
 from topickit.models.lda_tomotopy import tomotopy_available
 from topickit.models.seeded_lda import SeededLDA
-from topickit.vectorize import TokenCorpus
+from topickit.vectorize import TokenCorpus, fit_idf, tfidf_weights
 
 THEMED = ["kmeans", "nmf", "gensim_lda", "sklearn_lda", "seeded_lda"]
 ALL_KINDS = sorted(MODELS)

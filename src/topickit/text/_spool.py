@@ -19,7 +19,7 @@ import logging
 import marshal
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -39,6 +39,7 @@ from topickit.text.phrases import (
     score_phrases,
     split_phrase_counts,
 )
+from topickit.text.unit_texts import Texts, iter_id_texts
 
 if TYPE_CHECKING:
     from topickit.text.pipeline import TextPipeline
@@ -46,56 +47,11 @@ if TYPE_CHECKING:
 __all__ = [
     "Segment",
     "Spool",
-    "Texts",
     "fit_with_spool",
-    "iter_id_texts",
     "spool_fit",
 ]
 
 logger = logging.getLogger(__name__)
-
-#: What the streaming functions accept: texts, ``(unit_id, text)`` pairs or unit rows
-#: (mappings with ``"unit_id"`` and ``"text"``), or a zero-argument callable returning them.
-Texts = Iterable[Any] | Callable[[], Iterable[Any]]
-
-# ---------------------------------------------------------------------- input items
-
-
-def iter_id_texts(texts: Texts) -> Iterator[tuple[str, str]]:
-    """Yield ``(unit_id, text)`` for each item of ``texts``.
-
-    Parameters
-    ----------
-    texts : iterable or zero-argument callable returning an iterable
-        Items are a text (its id is its position, ``"0"``, ``"1"``, ...), a
-        ``(unit_id, text)`` pair, or a mapping with ``"unit_id"`` and ``"text"`` keys
-        (a row of :func:`topickit.segment.iter_units`).
-
-    Raises
-    ------
-    CorpusError
-        When an item is none of these, or its text is not a string.
-    """
-    if callable(texts):
-        texts = texts()
-    if isinstance(texts, str):
-        raise CorpusError("expected an iterable of texts, got a single string")
-    for position, item in enumerate(texts):
-        if isinstance(item, str):
-            yield str(position), item
-            continue
-        if isinstance(item, Mapping):
-            unit_id, text = item.get("unit_id", position), item.get("text")
-        elif isinstance(item, tuple) and len(item) == 2:
-            unit_id, text = item
-        else:
-            raise CorpusError(
-                f"unit {position}: expected a text, a (unit_id, text) pair or a unit row, "
-                f"got {type(item).__name__}"
-            )
-        if not isinstance(text, str):
-            raise CorpusError(f"unit {unit_id!r}: text is {type(text).__name__}, not str")
-        yield str(unit_id), text
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

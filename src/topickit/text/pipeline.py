@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from numbers import Integral, Real
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
@@ -30,18 +30,16 @@ from topickit._validation import (
 from topickit._workers import WorkerPool
 from topickit.cleaning import normalize_text
 from topickit.text import _spool
-from topickit.text.finishing import TokenFinisher
 from topickit.text.fit_pass import (
     MIN_TEXTS_FOR_WORKERS,
     LearnedVocabulary,
     learn_in_memory,
     text_ranges,
 )
-from topickit.text.phrases import apply_phrases, cached_phrase_index
+from topickit.text.phrases import apply_phrases
 from topickit.text.pipeline_state import PipelineStateMixin
-from topickit.text.stopwords import build_stopwords
+from topickit.text.token_steps import TokenSteps
 from topickit.text.tokenize import tokenize
-from topickit.text.word_forms import word_forms
 from topickit.vectorize import TokenCorpus, dictionary_from_frequencies, filter_vocabulary
 
 __all__ = ["TextPipeline"]
@@ -52,7 +50,7 @@ def _final_texts(pipeline: TextPipeline, span_texts: Sequence[str]) -> list[list
     return [pipeline.final_tokens(text) for text in span_texts]
 
 
-class TextPipeline(PipelineStateMixin, TransformerMixin, BaseEstimator):
+class TextPipeline(TokenSteps, PipelineStateMixin, TransformerMixin, BaseEstimator):
     """Configurable tokeniser shared by gensim and scikit-learn models.
 
     Parameters
@@ -168,82 +166,6 @@ class TextPipeline(PipelineStateMixin, TransformerMixin, BaseEstimator):
     # -- the per-text steps ------------------------------------------------------------
     def _validate_params(self) -> None:
         validate_params(self.get_params(deep=False), self._parameter_constraints, "TextPipeline")
-
-    def stopword_set(self) -> frozenset[str]:
-        """The stop words these settings drop (English, news and the user's own)."""
-        return build_stopwords(
-            english=self.stopwords, news=self.news_stopwords, extra=tuple(self.extra_stopwords)
-        )
-
-    def base_tokens(self, text: str) -> list[str]:
-        """Tokens before phrase joining and filtering: normalised, lower-cased, lemmatised.
-
-        Acronyms written in capitals (``US``, ``U.N.``) stay upper-case here, so that they
-        are told apart from stop words ("US" is not "us"); they are lower-cased at the end.
-        """
-        return word_forms(normalize_text(text), lemmatize_words=self.lemmatize)
-
-    def final_tokens(self, text: str, phrases: dict[str, float] | None = None) -> list[str]:
-        """Tokens of ``text`` after every step but the vocabulary filters.
-
-        Parameters
-        ----------
-        text : str
-        phrases : dict of str to float, optional
-            A phrase table to join instead of the fitted one (a theme classifier keeps its
-            own). Without it the pipeline must be fitted.
-
-        Returns
-        -------
-        list of str
-        """
-        if phrases is None:
-            check_fitted(self, "dictionary_")
-            return self.finish_tokens(self.base_tokens(text), self.phrases_, self._stop_)
-        return self.finish_tokens(self.base_tokens(text), phrases, self.stopword_set())
-
-    def finish_tokens(
-        self, base: list[str], phrases: dict[str, float], stop: frozenset[str]
-    ) -> list[str]:
-        """The steps after :meth:`base_tokens`: phrases, aliases, numbers, stop words.
-
-        Parameters
-        ----------
-        base : list of str
-            :meth:`base_tokens` of one text.
-        phrases : dict of str to float
-            The phrase table to join.
-        stop : frozenset of str
-            The stop words to drop (usually :meth:`stopword_set`).
-
-        Returns
-        -------
-        list of str
-        """
-        joined = apply_phrases(base, phrases, cached_phrase_index(phrases)) if phrases else base
-        return self._finisher(stop)(joined)
-
-    def _finisher(self, stop: frozenset[str]) -> TokenFinisher:
-        """The finisher of the current settings, kept while they stay the same.
-
-        Settings are compared by value: a worker process gets an equal but new stop-word set
-        with every task; the finisher is then rebound to the new object, so that later calls
-        with it match at once.
-        """
-        wanted = TokenFinisher(stop, self.aliases, self.keep_numbers, self.min_token_length)
-        cached = self.__dict__.get("_finisher_cache")
-        if cached is None or cached.settings() != wanted.settings():
-            cached = wanted
-        elif cached.stopwords is not stop:
-            cached.stopwords = stop
-        self._finisher_cache = cached
-        return cached
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The finisher is rebuilt on demand; it is not part of the pipeline's state.
-        state = super().__getstate__()
-        state.pop("_finisher_cache", None)
-        return state
 
     def steps(self, text: str) -> list[tuple[str, list[str] | str]]:
         """Show what each step does to one text (for notebooks and debugging).

@@ -36,7 +36,8 @@ from gensim.matutils import MmWriter, corpus2csc
 
 from topickit._workers import WorkerPool
 from topickit.exceptions import CorpusError
-from topickit.text._spool import Segment, Spool, Texts
+from topickit.text._spool import Segment, Spool
+from topickit.text.unit_texts import Texts
 from topickit.vectorize import TokenCorpus, dictionary_from_frequencies, dictionary_terms
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ def build_streamed_corpus(
     ----------
     texts : iterable or zero-argument callable returning an iterable
         Texts, ``(unit_id, text)`` pairs or unit rows (see
-        :func:`topickit.text._spool.iter_id_texts`); e.g. :func:`iter_unit_texts`.
+        :func:`topickit.text.unit_texts.iter_id_texts`); e.g. :func:`iter_unit_texts`.
     pipeline : TextPipeline
         Unfitted or fitted; it is (re)fitted in place.
     folder : str or Path

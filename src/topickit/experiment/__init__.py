@@ -2,7 +2,7 @@
 
 from topickit.experiment.config import ExperimentConfig, load_config, parse_config
 from topickit.experiment.runner import RunResult, run_experiment
-from topickit.experiment.similarity import SimilarityResult, run_similarity
+from topickit.experiment.similarity_run import SimilarityResult, run_similarity
 
 __all__ = [
     "ExperimentConfig",

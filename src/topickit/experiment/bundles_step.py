@@ -6,7 +6,7 @@ import logging
 
 from topickit.bundle import save_bundle
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.units import corpus_fingerprint
+from topickit.experiment.prepare_step import corpus_fingerprint
 
 __all__ = ["bundle_name", "save_run_bundles"]
 

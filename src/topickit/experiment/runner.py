@@ -16,11 +16,16 @@ from topickit.corpus import load_corpus
 from topickit.evaluation import align_topics, recommend_k, summarise_metrics
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.environment import describe_environment
-from topickit.experiment.fitting import Fit, plan_fits, run_fits
-from topickit.experiment.rundir import RunFolder, new_run_path
-from topickit.experiment.scoring import METRIC_COLUMNS, holdout_perplexity, score_fits
+from topickit.experiment.fit_step import Fit, plan_fits, run_fits
+from topickit.experiment.prepare_step import (
+    LevelData,
+    corpus_fingerprint,
+    naive_level,
+    prepare_level,
+)
+from topickit.experiment.run_folder import RunFolder, new_run_path
+from topickit.experiment.score_step import METRIC_COLUMNS, holdout_perplexity, score_fits
 from topickit.experiment.themes_step import analyse_themes, theme_metric_rows
-from topickit.experiment.units import LevelData, corpus_fingerprint, naive_level, prepare_level
 
 __all__ = ["RunResult", "run_experiment"]
 
@@ -189,7 +194,7 @@ def run_experiment(
     -------
     RunResult
     """
-    from topickit.experiment.outputs import write_run
+    from topickit.experiment.tables_step import write_run
 
     started = time.perf_counter()
     timings: dict[str, float] = {}

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from topickit.experiment.fitting import Fit
-from topickit.experiment.units import LevelData
+from topickit.experiment.fit_step import Fit
+from topickit.experiment.prepare_step import LevelData
 
 __all__ = ["doc_topics_table", "topics_table"]
 

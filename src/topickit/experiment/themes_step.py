@@ -13,7 +13,7 @@ import pandas as pd
 from topickit._workers import run_jobs
 from topickit.exceptions import CorpusError
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.fitting import Fit
+from topickit.experiment.fit_step import Fit
 from topickit.themes.agreement import topic_theme_agreement
 from topickit.themes.annotations import load_annotations
 from topickit.themes.base import ThemeClassifier

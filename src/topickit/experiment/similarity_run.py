@@ -23,7 +23,8 @@ from tqdm import tqdm
 from topickit.exceptions import ConfigError, CorpusError
 from topickit.experiment.config import ExperimentConfig, PreprocessConfig, RepresentationConfig
 from topickit.experiment.environment import describe_environment
-from topickit.experiment.rundir import RunFolder, new_run_path
+from topickit.experiment.run_folder import RunFolder, new_run_path
+from topickit.experiment.similarity_report import metrics_document, summary_markdown
 from topickit.similarity.lee import (
     pair_labels,
     pair_values,
@@ -32,7 +33,6 @@ from topickit.similarity.lee import (
     resolve_data_path,
     score_similarities,
 )
-from topickit.similarity.report import metrics_document, summary_markdown
 from topickit.similarity.representations import (
     ENSEMBLE_KIND,
     ensemble_similarity,

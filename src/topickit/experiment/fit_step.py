@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig, ModelConfig
-from topickit.experiment.units import LevelData
+from topickit.experiment.prepare_step import LevelData
 from topickit.models import make_model
 from topickit.models.base import TopicModel
 

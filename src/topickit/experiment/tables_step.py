@@ -10,9 +10,9 @@ import pandas as pd
 
 from topickit.experiment.bundles_step import save_run_bundles
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.figures import figure_links, write_figures
+from topickit.experiment.figures_step import figure_links, write_figures
 from topickit.experiment.prevalence_step import write_prevalence
-from topickit.experiment.report import render_summary
+from topickit.experiment.summary_step import render_summary
 from topickit.experiment.tables import doc_topics_table, topics_table
 from topickit.experiment.theme_outputs import (
     theme_figure_jobs,
@@ -51,7 +51,7 @@ def _portable(params: dict) -> dict:
 
 def metrics_document(config: ExperimentConfig, result) -> dict:
     """The content of ``metrics.json`` (no timings or paths: reruns give the same bytes)."""
-    from topickit.experiment.units import corpus_fingerprint
+    from topickit.experiment.prepare_step import corpus_fingerprint
 
     levels = {}
     for level in config.levels:

@@ -20,8 +20,8 @@ from topickit.evaluation import (
     topic_stability,
 )
 from topickit.experiment.config import EvaluationConfig
-from topickit.experiment.fitting import Fit
-from topickit.experiment.units import LevelData
+from topickit.experiment.fit_step import Fit
+from topickit.experiment.prepare_step import LevelData
 
 __all__ = ["METRIC_COLUMNS", "holdout_perplexity", "score_fits"]
 

@@ -28,8 +28,6 @@ __all__ = [
 
 #: Prefix of every temporary file or folder the kit creates next to its outputs.
 TEMP_PREFIX = ".topickit-tmp-"
-#: Mode of a finished file: mkstemp makes 0600, but outputs are meant to be shared.
-FILE_MODE = 0o644
 
 
 def temporary_sibling(path: Path, *, folder: bool = False) -> Path:
@@ -39,7 +37,6 @@ def temporary_sibling(path: Path, *, folder: bool = False) -> Path:
         return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=path.parent))
     fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=path.parent)
     os.close(fd)
-    os.chmod(name, FILE_MODE)
     return Path(name)
 
 
@@ -104,7 +101,6 @@ def atomic_write_with(path: str | os.PathLike[str], write: Callable[[Path], None
         prefix=f"{TEMP_PREFIX}{final.stem}.", suffix=final.suffix, dir=final.parent
     )
     os.close(fd)
-    os.chmod(name, FILE_MODE)
     temp = Path(name)
     try:
         write(temp)

@@ -1,4 +1,4 @@
-"""Save every kept model of a run as a safe bundle under ``models/``."""
+"""Step 7 of a run: save every kept model as a safe bundle under ``models/``."""
 
 from __future__ import annotations
 

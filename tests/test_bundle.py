@@ -28,7 +28,7 @@ from topickit.bundle import (
 from topickit.bundle import format as fmt
 from topickit.corpus import load_corpus
 from topickit.exceptions import BundleError
-from topickit.experiment.units import corpus_fingerprint
+from topickit.experiment.prepare_step import corpus_fingerprint
 from topickit.models import make_model
 from topickit.segment import segment
 from topickit.text.pipeline import TextPipeline

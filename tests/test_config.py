@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
 
-from topickit.exceptions import ConfigError
-from topickit.experiment.config import load_config, parse_config
+from topickit.exceptions import ConfigError, InvalidParameterError
+from topickit.experiment.config import PreprocessConfig, load_config, parse_config
+from topickit.text.pipeline import TextPipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = {"name": "t", "models": [{"name": "nmf", "kind": "nmf"}]}
@@ -69,3 +71,45 @@ def test_seed_override_and_relative_corpus_path(tmp_path):
     config, corpus = load_config(path, seed=7)
     assert config.seed == 7
     assert corpus == (tmp_path / "data").resolve()
+
+
+def test_preprocess_section_has_text_pipelines_parameters_and_defaults():
+    names = [p for p in inspect.signature(TextPipeline.__init__).parameters if p != "self"]
+    assert list(PreprocessConfig.model_fields) == names
+    from_config = PreprocessConfig().model_dump()
+    for name, value in TextPipeline().get_params().items():
+        if isinstance(value, tuple | dict) or (value is None and name == "aliases"):
+            assert from_config[name] in ([], {}) and not value, name  # written out empty
+        else:
+            assert from_config[name] == value and type(from_config[name]) is type(value), name
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("min_token_length", [0, 1, 2.5]),
+        ("phrase_min_count", [0, 1]),
+        ("phrase_threshold", [-1.0, -0.99, 1.0, 1.01]),
+        ("phrase_min_docs", [0, 1]),
+        ("no_below", [0, 1]),
+        ("no_above", [0.0, 0.01, 1.0, 1.01]),
+        ("keep_n", [None, 0, 1]),
+        ("n_jobs", [0, 1]),
+        ("lemmatize", [False, "yes"]),
+        ("extra_stopwords", [["said"], "said"]),
+        ("aliases", [{"u.s.": "us"}, {"u.s.": 1}]),
+    ],
+)
+def test_preprocess_section_accepts_what_text_pipeline_accepts(name, values):
+    for value in values:
+        try:
+            PreprocessConfig(**{name: value})
+            config_ok = True
+        except ValueError:
+            config_ok = False
+        try:
+            TextPipeline(**{name: value})._validate_params()
+            pipeline_ok = True
+        except InvalidParameterError:
+            pipeline_ok = False
+        assert config_ok == pipeline_ok, (name, value)

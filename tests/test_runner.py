@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from topickit.exceptions import ConfigError
+from topickit._atomic import TEMP_PREFIX
+from topickit.exceptions import ConfigError, TopickitError
 from topickit.experiment import load_config, parse_config, run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +84,8 @@ def test_run_folder_has_every_file_and_they_parse(small_run):
     for png in figures:
         data = png.read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 5_000, png.name
-    assert not list(out.parent.glob(".*.tmp")), "temporary folder left behind"
+    assert [p.name for p in out.parent.iterdir()] == [out.name], "temporary folder left behind"
+    assert not list(out.rglob(f"{TEMP_PREFIX}*")), "temporary file left behind"
 
 
 def test_resolved_config_round_trips(small_run):
@@ -161,8 +163,26 @@ def test_existing_output_folder_is_refused(tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "x.txt").write_text("x")
     config = parse_config(SMALL)
-    with pytest.raises(Exception, match="already exists"):
+    with pytest.raises(TopickitError, match="taken already exists and is not empty"):
         run_experiment(config, corpus_path=ROOT / "seeds", out=tmp_path / "taken", progress=False)
+    assert [p.name for p in (tmp_path / "taken").iterdir()] == ["x.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_run_failing_while_writing_leaves_nothing(tmp_path, monkeypatch):
+    import topickit.experiment.runner as runner
+
+    def broken_figures(folder, *args, **kwargs):
+        assert (folder.path / "metrics.json").is_file()  # the tables were written already
+        raise OSError("disk full")
+
+    monkeypatch.setattr(runner, "write_figures", broken_figures)
+    small = {**SMALL, "models": SMALL["models"][:1], "compare": [], "sweep": {"k": [2]}}
+    with pytest.raises(OSError, match="disk full"):
+        run_experiment(
+            parse_config(small), corpus_path=ROOT / "seeds", out=tmp_path / "out", progress=False
+        )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_bad_config_is_rejected_before_any_work():

@@ -20,10 +20,11 @@ from gensim.test.utils import datapath
 
 from topickit.cli import main
 from topickit.exceptions import ConfigError, CorpusError
+from topickit.experiment import run_similarity
 from topickit.experiment.config import load_config
-from topickit.experiment.similarity import run_similarity, score_similarities
 from topickit.models.log_entropy import LogEntropy, entropy_weights
 from topickit.plots.similarity import plot_similarity_r, plot_similarity_scatter
+from topickit.similarity import score_similarities
 from topickit.similarity.lee import (
     cosine_matrix,
     pair_index,

@@ -115,7 +115,7 @@ def _run_command(args: argparse.Namespace) -> int:
         )
     config, corpus_path = load_config(config_path, seed=args.seed)
     if config.task == "similarity":
-        from topickit.experiment.similarity import run_similarity
+        from topickit.experiment import run_similarity
 
         result = run_similarity(
             config, config_path=config_path, out=args.out, progress=not args.quiet

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
 from gensim.models.coherencemodel import CoherenceModel
 
 from topickit._validation import Interval, validate_params
@@ -38,7 +37,6 @@ logger = logging.getLogger(__name__)
 #: Coherence measures the scorer accepts (gensim's names).
 COHERENCE_MEASURES = ("c_v", "c_npmi", "c_uci", "u_mass")
 _DOCUMENT_BASED = frozenset({"u_mass"})
-_DENSE_LIMIT = 4000  # tracked terms up to which co-occurrences are held densely (64 MB)
 
 
 @dataclass(frozen=True)
@@ -237,37 +235,34 @@ class CoherenceScorer:
         scores = {name: [] for name in prepared}
         if len(union) < 2:
             return scores
-        # One model over a single "super topic" of every scorable term: its accumulator
-        # tracks all of them, so setting any covered topic set keeps it (gensim only wipes
-        # the accumulator when the new topics need ids it does not track).
-        cm = self._coherence_model(measure, [union])
-        # Counting only needs the ids a segmentation mentions; a linear one-id-per-segment
-        # segmentation of the super topic avoids gensim's quadratic one over |union| terms.
+        # Count once, for every scorable term together: a word's occurrence counts (and the
+        # number of windows or documents) do not depend on which other words are tracked.
+        # Counting only needs the ids a segmentation mentions, so a linear one-id-per-segment
+        # segmentation of all the terms avoids gensim's quadratic one over |union| terms.
         token2id = self.corpus.dictionary.token2id
-        ids = [token2id[t] for t in union]
-        accumulator = cm.estimate_probabilities([[(i, np.array([i])) for i in ids]])
-        _densify(accumulator)
+        cm = self._coherence_model(measure, [union])
+        accumulator = cm.estimate_probabilities([[(i, np.array([i])) for i in cm.topics[0]]])
         for name, prep in prepared.items():
-            if not prep.scorable:
-                continue
-            cm.topics = [prep.kept[i] for i in prep.scorable]
-            if cm._accumulator is not accumulator:  # gensim internals changed: stay correct
-                logger.warning("gensim discarded the shared %s statistics; recounting", measure)
-                accumulator = cm.estimate_probabilities()
-            scores[name] = [float(v) for v in cm.get_coherence_per_topic()]
+            if prep.scorable:
+                topic_ids = [np.array([token2id[t] for t in prep.kept[i]]) for i in prep.scorable]
+                scores[name] = _confirm(measure, cm.measure, topic_ids, accumulator)
         return scores
 
 
-def _densify(accumulator: object) -> None:
-    """Store a small window co-occurrence matrix densely (same counts, faster lookups).
+def _confirm(measure: str, pipeline, topic_ids: list[np.ndarray], accumulator) -> list[float]:
+    """Per-topic coherence from shared counts, with gensim's segmentation and confirmation.
 
-    gensim reads the matrix one pair at a time; scipy's sparse element access costs tens of
-    microseconds per read, which dominates scoring once counts are shared. The counts are
-    unchanged, so scores are identical.
+    ``pipeline`` is gensim's ``(seg, prob, conf, aggr)`` tuple for ``measure``; the keyword
+    arguments are those :meth:`CoherenceModel.get_coherence_per_topic` passes for it.
     """
-    matrix = getattr(accumulator, "_co_occurrences", None)
-    if sp.issparse(matrix) and matrix.shape[0] <= _DENSE_LIMIT:
-        accumulator._co_occurrences = matrix.toarray()
+    segmented = pipeline.seg(topic_ids)
+    if measure == "c_v":
+        options = {"topics": topic_ids, "measure": "nlr", "gamma": 1}
+    elif measure in _DOCUMENT_BASED:
+        options = {}
+    else:
+        options = {"normalize": measure == "c_npmi"}
+    return [float(v) for v in pipeline.conf(segmented, accumulator, **options)]
 
 
 def _result(measure: str, values: list[float], prep: _PreparedSet) -> CoherenceResult:

@@ -1,4 +1,4 @@
-"""Save every kept model of a run as a safe bundle under ``models/``."""
+"""Step 7 of a run: save every kept model as a safe bundle under ``models/``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 from topickit.bundle import save_bundle
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.units import corpus_fingerprint
+from topickit.experiment.prepare_step import corpus_fingerprint
 
 __all__ = ["bundle_name", "save_run_bundles"]
 

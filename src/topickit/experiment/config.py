@@ -9,9 +9,18 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from topickit.exceptions import ConfigError
+from topickit.experiment.preprocess_fields import pipeline_fields
 
 __all__ = [
     "CompareConfig",
@@ -51,25 +60,15 @@ class CorpusConfig(_Section):
     source_column: str | None = None
 
 
-class PreprocessConfig(_Section):
-    """Options of :class:`topickit.text.pipeline.TextPipeline`."""
-
-    lemmatize: bool = True
-    stopwords: bool = True
-    news_stopwords: bool = True
-    extra_stopwords: list[str] = Field(default_factory=list)
-    min_token_length: int = Field(2, ge=1)
-    keep_numbers: bool = False
-    phrases: bool = True
-    phrase_min_count: int = Field(2, ge=1)
-    phrase_threshold: float = Field(0.6, gt=-1.0, le=1.0)
-    phrase_min_docs: int = Field(2, ge=1)
-    phrase_connectors: bool = False
-    aliases: dict[str, str] = Field(default_factory=dict)
-    no_below: int = Field(1, ge=1)
-    no_above: float = Field(1.0, gt=0.0, le=1.0)
-    keep_n: int | None = Field(None, ge=1)
-    n_jobs: int = Field(1, ge=1)
+#: Options of :class:`topickit.text.pipeline.TextPipeline`: one field per pipeline
+#: parameter, with its default and range (see :mod:`~topickit.experiment.preprocess_fields`).
+PreprocessConfig = create_model(
+    "PreprocessConfig",
+    __base__=_Section,
+    __doc__="Options of :class:`topickit.text.pipeline.TextPipeline`.",
+    __module__=__name__,
+    **pipeline_fields(),
+)
 
 
 class SweepConfig(_Section):

@@ -1,26 +1,42 @@
-"""Run an experiment end to end: corpus, units, fits, metrics, tables, figures, summary."""
+"""Run an experiment end to end, one step module after the other, into a run folder.
+
+The steps, in order: :mod:`~topickit.experiment.prepare_step` (corpus, units and tokens per
+level), :mod:`~topickit.experiment.fit_step` (the K sweep over seeds),
+:mod:`~topickit.experiment.score_step` (metrics, recommended K, kept fits, best model,
+alignments), :mod:`~topickit.experiment.themes_step` (theme classifiers, topic-to-theme
+mapping), then the outputs: :mod:`~topickit.experiment.tables_step`,
+:mod:`~topickit.experiment.prevalence_step`, :mod:`~topickit.experiment.bundles_step`,
+:mod:`~topickit.experiment.figures_step` and :mod:`~topickit.experiment.summary_step`, all
+into a :class:`~topickit.experiment.run_folder.RunFolder`.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from topickit.corpus import load_corpus
-from topickit.evaluation import align_topics, recommend_k, summarise_metrics
+from topickit.experiment.bundles_step import save_run_bundles
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.environment import describe_environment
-from topickit.experiment.fitting import Fit, plan_fits, run_fits
-from topickit.experiment.rundir import RunFolder, new_run_path
-from topickit.experiment.scoring import METRIC_COLUMNS, holdout_perplexity, score_fits
-from topickit.experiment.themes_step import analyse_themes, theme_metric_rows
-from topickit.experiment.units import LevelData, corpus_fingerprint, naive_level, prepare_level
+from topickit.experiment.figures_step import write_figures
+from topickit.experiment.fit_step import Fit, plan_fits, run_fits
+from topickit.experiment.prepare_step import (
+    LevelData,
+    corpus_fingerprint,
+    load_articles,
+    prepare_levels,
+)
+from topickit.experiment.prevalence_step import compute_prevalence
+from topickit.experiment.run_folder import RunFolder, new_run_id, new_run_path
+from topickit.experiment.score_step import append_metric_rows, evaluate
+from topickit.experiment.summary_step import write_summary
+from topickit.experiment.tables_step import write_tables
+from topickit.experiment.themes_step import analyse_themes, theme_metric_rows, write_theme_tables
+from topickit.themes.analysis import ThemeAnalysis
 
 __all__ = ["RunResult", "run_experiment"]
 
@@ -63,101 +79,7 @@ class RunResult:
     best: dict[str, str]
     alignments: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    themes: object | None = None
-
-
-def _load_articles(config: ExperimentConfig, corpus_path: Path, *, clean: bool) -> pd.DataFrame:
-    c = config.corpus
-    return load_corpus(
-        corpus_path,
-        format=None if c.format == "auto" else c.format,
-        text_column=c.text_column,
-        id_column=c.id_column,
-        title_column=c.title_column,
-        date_column=c.date_column,
-        encoding=c.encoding,
-        clean=clean and c.clean,
-    )
-
-
-def _levels(config: ExperimentConfig) -> list[str]:
-    levels = list(config.levels)
-    for m in config.models:
-        for lv in m.levels or []:
-            if lv not in levels:
-                levels.append(lv)
-    return levels
-
-
-def _prepare(config: ExperimentConfig, corpus_path: Path, articles: pd.DataFrame):
-    data: dict[str, LevelData] = {}
-    for level in _levels(config):
-        data[level] = prepare_level(articles, level, config.preprocess)
-    naive = [m for m in config.models if m.preprocess == "naive"]
-    if naive:
-        raw = _load_articles(config, corpus_path, clean=False)
-        for m in naive:
-            for level in m.levels or config.levels:
-                data.setdefault(f"naive:{level}", naive_level(raw, level))
-    return data
-
-
-def _recommend(config: ExperimentConfig, sweep: pd.DataFrame) -> pd.DataFrame:
-    recommended = recommend_k(sweep, metric=config.sweep.select_metric)
-    return recommended.sort_values(["model", "level"]).reset_index(drop=True)
-
-
-def _choose_best(
-    config: ExperimentConfig, sweep: pd.DataFrame, final: dict[tuple[str, str], Fit]
-) -> dict[str, str]:
-    metric = config.sweep.select_metric
-    baselines = {m.name for m in config.models if m.baseline}
-    best: dict[str, str] = {}
-    for level in _levels(config):
-        candidates = []
-        for (name, lv), fit in final.items():
-            if lv != level or name in baselines:
-                continue
-            row = sweep[
-                (sweep.model == name)
-                & (sweep.level == lv)
-                & (sweep.k == fit.plan.k)
-                & (sweep.metric == metric)
-            ]
-            if len(row):
-                candidates.append((float(row["mean"].iloc[0]), name))
-        if candidates:
-            best[level] = max(candidates, key=lambda c: (c[0], [-ord(ch) for ch in c[1]]))[1]
-    return best
-
-
-def _align(config: ExperimentConfig, final: dict[tuple[str, str], Fit]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    default_level = "paragraph" if "paragraph" in config.levels else config.levels[0]
-    for cmp in config.compare:
-        refs = []
-        for ref in (cmp.a, cmp.b):
-            name, _, level = ref.partition("@")
-            refs.append((name, level or cmp.level or default_level))
-        fits = [final.get(r) for r in refs]
-        if any(f is None for f in fits):
-            logger.warning("comparison %s vs %s skipped: a model was not fitted", cmp.a, cmp.b)
-            continue
-        a, b = fits
-        label = f"{refs[0][0]}@{refs[0][1]} vs {refs[1][0]}@{refs[1][1]}"
-        out[label] = align_topics(
-            a.estimator.components_,
-            a.estimator.vocabulary_,
-            b.estimator.components_,
-            b.estimator.vocabulary_,
-            metric=cmp.metric,
-        )
-    return out
-
-
-def _run_id(config: ExperimentConfig) -> str:
-    digest = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{digest[:6]}"
+    themes: ThemeAnalysis | None = None
 
 
 def run_experiment(
@@ -189,18 +111,18 @@ def run_experiment(
     -------
     RunResult
     """
-    from topickit.experiment.outputs import write_run
-
     started = time.perf_counter()
     timings: dict[str, float] = {}
     destination = (
-        Path(out) if out else new_run_path(Path(results_root), config.name, _run_id(config))
+        Path(out)
+        if out
+        else new_run_path(Path(results_root), config.name, new_run_id(config.to_dict()))
     )
     folder = RunFolder(destination)  # fails early if the destination is taken
     try:
         t = time.perf_counter()
-        articles = _load_articles(config, corpus_path, clean=True)
-        data = _prepare(config, corpus_path, articles)
+        articles = load_articles(config, corpus_path, clean=True)
+        data = prepare_levels(config, corpus_path, articles)
         timings["prepare"] = time.perf_counter() - t
 
         plans, notes = plan_fits(config, {k: len(v.tokens) for k, v in data.items()})
@@ -213,49 +135,17 @@ def run_experiment(
         timings["fit"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        metrics = score_fits(fits, data, config.evaluation, n_jobs=config.n_jobs)
-        sweep = summarise_metrics(metrics)
-        recommended = _recommend(config, sweep)
-        chosen = {(r.model, r.level): int(r.k) for r in recommended.itertuples()}
-        final = {
-            (f.plan.model.name, f.plan.level): f
-            for f in fits
-            if f.plan.seed == config.seed and chosen.get(f.key[:2]) == f.plan.k
-        }
-        extra_rows = []
-        for (name, level), fit in sorted(final.items()):
-            key = f"naive:{level}" if fit.plan.model.preprocess == "naive" else level
-            perplexity = holdout_perplexity(fit, data[key], config.evaluation)
-            for metric, value in (perplexity or {}).items():
-                extra_rows.append(
-                    {
-                        "model": name,
-                        "level": level,
-                        "k": fit.plan.k,
-                        "seed": fit.plan.seed,
-                        "metric": metric,
-                        "value": value,
-                    }
-                )
-        if extra_rows:
-            metrics = pd.concat(
-                [metrics, pd.DataFrame(extra_rows, columns=METRIC_COLUMNS)], ignore_index=True
-            )
-            metrics["seed"] = metrics["seed"].astype("Int64")
-            sweep = summarise_metrics(metrics)
-        best = _choose_best(config, sweep, final)
-        alignments = _align(config, final)
+        scored = evaluate(config, fits, data)
         timings["evaluate"] = time.perf_counter() - t
 
+        metrics = scored.metrics
         themes = None
         if config.themes is not None:
             t = time.perf_counter()
-            themes = analyse_themes(config, config_path=config_path, data=data, final=final)
-            rows = theme_metric_rows(themes, final, config.seed)
-            metrics = pd.concat(
-                [metrics, pd.DataFrame(rows, columns=METRIC_COLUMNS)], ignore_index=True
+            themes = analyse_themes(config, config_path=config_path, data=data, final=scored.final)
+            metrics = append_metric_rows(
+                metrics, theme_metric_rows(themes, scored.final, config.seed)
             )
-            metrics["seed"] = metrics["seed"].astype("Int64")
             timings["themes"] = time.perf_counter() - t
 
         result = RunResult(
@@ -263,11 +153,11 @@ def run_experiment(
             articles=articles,
             data=data,
             metrics=metrics,
-            sweep=sweep,
-            recommended=recommended,
-            final=final,
-            best=best,
-            alignments=alignments,
+            sweep=scored.sweep,
+            recommended=scored.recommended,
+            final=scored.final,
+            best=scored.best,
+            alignments=scored.alignments,
             notes=notes,
             themes=themes,
         )
@@ -278,7 +168,7 @@ def run_experiment(
             "n_articles": len(articles),
             "fingerprint": corpus_fingerprint(articles),
         }
-        write_run(folder, config, result, environment, timings, progress=progress)
+        _write_outputs(folder, config, result)
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - started
         environment["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
@@ -288,3 +178,28 @@ def run_experiment(
         raise
     folder.publish()
     return result
+
+
+def _write_outputs(folder: RunFolder, config: ExperimentConfig, result: RunResult) -> None:
+    """Tables, prevalence, theme tables, bundles, figures and the summary, in that order."""
+    topics, doc_topics = write_tables(folder, config, result)
+    prevalence = None
+    if config.outputs.prevalence:
+        prevalence = compute_prevalence(config, result, doc_topics)
+        if prevalence is not None:
+            folder.write_csv("prevalence.csv", prevalence.table)
+    themes_table = None
+    if result.themes is not None:
+        units = result.data[result.themes.level].units
+        themes_table = write_theme_tables(folder, result.themes, units)
+    bundles = save_run_bundles(folder, config, result)
+    figures = write_figures(folder, config, result, topics, doc_topics, prevalence=prevalence)
+    write_summary(
+        folder,
+        config,
+        result,
+        figures,
+        prevalence=prevalence,
+        themes_table=themes_table,
+        bundles=bundles,
+    )

@@ -1,20 +1,28 @@
-"""The theme part of a run: classifiers scored by cross-validation, topics named by theme."""
+"""Step 4 of a run: score the theme classifiers, label every unit, name the topics by theme.
+
+The analysis itself is a :class:`topickit.themes.analysis.ThemeAnalysis`; this step builds
+it from the config and the kept fits, adds its metric rows and writes its tables.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from topickit._workers import run_jobs
 from topickit.exceptions import CorpusError
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.fitting import Fit
+from topickit.experiment.fit_step import Fit
 from topickit.themes.agreement import topic_theme_agreement
+from topickit.themes.analysis import (
+    ThemeAnalysis,
+    classifier_table,
+    themes_table,
+    topic_themes_table,
+)
 from topickit.themes.annotations import load_annotations
 from topickit.themes.base import ThemeClassifier
 from topickit.themes.codebook import Codebook, load_codebook
@@ -25,55 +33,12 @@ from topickit.themes.evaluation import (
     leave_one_article_out,
     majority_baseline,
 )
-from topickit.themes.mapping import TopicThemeMap, map_topics_to_themes
+from topickit.themes.mapping import map_topics_to_themes
 from topickit.themes.registry import make_theme_classifier
 
-__all__ = ["ThemeAnalysis", "analyse_themes", "theme_metric_rows", "themes_table"]
+__all__ = ["ThemeAnalysis", "analyse_themes", "theme_metric_rows", "write_theme_tables"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class ThemeAnalysis:
-    """Everything the run learned about themes.
-
-    Attributes
-    ----------
-    codebook : Codebook
-    level : str
-        Unit level of the theme analysis.
-    annotated : pandas.DataFrame or None
-        Annotations aligned with the level's units (``unit_id, primary, themes``).
-    comparison : pandas.DataFrame or None
-        Leave-one-article-out headline metrics per candidate (and the majority baseline).
-    chosen : str
-        Kind of the classifier kept.
-    rule : str
-        How it was chosen.
-    cv : CVResult or None
-        Out-of-fold predictions and metrics of the chosen classifier.
-    classifier : ThemeClassifier
-        The chosen classifier, fitted on every annotated unit (or untrained for the lexicon).
-    scores : ndarray of shape (n_units, n_themes)
-        Its theme scores for every unit of the level.
-    mappings : dict of (str, str) to TopicThemeMap
-        Topic-to-theme mapping of every kept topic model.
-    agreement : dict of (str, str) to dict
-        NMI, adjusted Rand and purity of each kept model's topics against the annotations.
-    """
-
-    codebook: Codebook
-    level: str
-    annotated: pd.DataFrame | None
-    comparison: pd.DataFrame | None
-    chosen: str
-    rule: str
-    cv: CVResult | None
-    classifier: ThemeClassifier
-    scores: np.ndarray
-    mappings: dict[tuple[str, str], TopicThemeMap] = field(default_factory=dict)
-    agreement: dict[tuple[str, str], dict] = field(default_factory=dict)
-    majority: CVResult | None = None
 
 
 def _resolve(path: str, config_path: Path | None) -> Path:
@@ -346,36 +311,23 @@ def theme_metric_rows(
     return rows
 
 
-def themes_table(analysis: ThemeAnalysis, units: pd.DataFrame) -> pd.DataFrame:
-    """Every unit's predicted themes, with the annotation and the out-of-fold prediction.
+def write_theme_tables(folder, analysis: ThemeAnalysis, units: pd.DataFrame) -> pd.DataFrame:
+    """Write ``themes.csv`` and the classifier, confusion and topic-to-theme tables.
 
     Returns
     -------
     pandas.DataFrame
-        ``unit_id, doc_id, level, text, theme, themes, theme_<name>…`` and, for annotated
-        units, ``annotated_primary, annotated_themes, cv_theme, cv_themes``.
+        The ``themes.csv`` table.
     """
-    names = analysis.codebook.names
-    texts = units["text"].tolist()
-    predicted = analysis.classifier.predict_themes(texts)
-    table = pd.DataFrame(
-        {
-            "unit_id": units["unit_id"].to_numpy(),
-            "doc_id": units["doc_id"].to_numpy(),
-            "level": units["level"].to_numpy(),
-            "text": texts,
-            "theme": [names[i] for i in np.argmax(analysis.scores, axis=1)],
-            "themes": [";".join(t) for t in predicted],
-        }
-    )
-    for i, name in enumerate(names):
-        table[f"theme_{name}"] = analysis.scores[:, i]
-    if analysis.annotated is not None:
-        ann = analysis.annotated.set_index("unit_id")
-        table["annotated_primary"] = table.unit_id.map(ann["primary"])
-        table["annotated_themes"] = table.unit_id.map(ann["themes"].map(";".join))
+    table = themes_table(analysis, units)
+    folder.write_csv("themes.csv", table)
+    classifiers = classifier_table(analysis)
+    if classifiers is not None:
+        folder.write_csv("theme_classifiers.csv", classifiers)
     if analysis.cv is not None:
-        preds = analysis.cv.predictions
-        table["cv_theme"] = table.unit_id.map(preds["pred_primary"])
-        table["cv_themes"] = table.unit_id.map(preds["pred_themes"].map(";".join))
+        folder.write_csv("theme_confusion.csv", analysis.cv.confusion.reset_index())
+        folder.write_csv("theme_per_theme.csv", analysis.cv.per_theme.reset_index())
+    topic_themes = topic_themes_table(analysis)
+    if topic_themes is not None:
+        folder.write_csv("topic_themes.csv", topic_themes)
     return table

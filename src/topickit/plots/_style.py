@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -21,6 +21,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
+from topickit._atomic import atomic_write_with
 from topickit.exceptions import TopickitError
 
 __all__ = ["save_figure"]
@@ -185,9 +186,9 @@ def annotate_cells(ax: Axes, image: AxesImage, values: np.ndarray, labels: Seque
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
     """Write ``fig`` to ``path`` as a PNG, atomically, then close the figure.
 
-    The image is first written to a temporary file in the same folder and then moved into
-    place with :func:`os.replace`, so readers never see a half-written PNG. The resolution is
-    lowered when needed so that neither side exceeds 3000 pixels.
+    The image is written with :func:`topickit._atomic.atomic_write_with` (a temporary file in
+    the same folder, renamed into place), so readers never see a half-written PNG. The
+    resolution is lowered when needed so that neither side exceeds 3000 pixels.
 
     Parameters
     ----------
@@ -216,18 +217,8 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
             target.name,
             MAX_PIXELS,
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=".tmp.png", dir=target.parent
-    )
     try:
-        with os.fdopen(handle, "wb") as stream:
-            fig.savefig(stream, format="png", dpi=dpi_used)
-        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; a figure is meant to be shared
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+        atomic_write_with(target, partial(fig.savefig, format="png", dpi=dpi_used))
     finally:
         plt.close(fig)
     logger.debug("saved figure %s", target)

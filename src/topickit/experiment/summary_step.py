@@ -1,4 +1,4 @@
-"""``summary.md``: the page a person reads first after a run."""
+"""Step 9 of a run: ``summary.md``, the page a person reads first after a run."""
 
 from __future__ import annotations
 
@@ -7,8 +7,16 @@ import math
 import pandas as pd
 
 from topickit.experiment.config import ExperimentConfig
+from topickit.experiment.figures_step import figure_links
+from topickit.experiment.prevalence_step import Prevalence
+from topickit.experiment.summary_sections import (
+    bundle_section,
+    prevalence_section,
+    theme_section,
+)
+from topickit.themes.analysis import topic_theme_labels
 
-__all__ = ["render_summary"]
+__all__ = ["render_summary", "write_summary"]
 
 _KEY_METRICS = (
     "c_npmi",
@@ -220,3 +228,45 @@ def render_summary(
         ]
     lines.append("")
     return "\n".join(lines)
+
+
+def write_summary(
+    folder,
+    config: ExperimentConfig,
+    result,
+    figures: dict[str, str],
+    *,
+    prevalence: Prevalence | None = None,
+    themes_table: pd.DataFrame | None = None,
+    bundles: dict[tuple[str, str], str] | None = None,
+) -> None:
+    """Write ``summary.md`` with the prevalence, theme and saved-model sections that apply.
+
+    Parameters
+    ----------
+    folder : RunFolder
+    config : ExperimentConfig
+    result : RunResult
+    figures : dict of str to str
+        Written figures (relative path to caption), as :func:`write_figures` returns them.
+    prevalence : Prevalence, optional
+    themes_table : pandas.DataFrame, optional
+        The run's ``themes.csv`` table (needed when the run has a theme analysis).
+    bundles : dict of (str, str) to str, optional
+        ``(model, level)`` to the saved bundle's path in the run folder.
+    """
+    sections = []
+    if prevalence is not None:
+        sections.append(prevalence_section(config, result, prevalence))
+    if result.themes is not None:
+        sections.append(theme_section(result.themes, themes_table))
+    if bundles:
+        sections.append(bundle_section(result, bundles))
+    text = render_summary(
+        config,
+        result,
+        figure_links(figures),
+        topic_labels=topic_theme_labels(result.themes),
+        extra_sections=sections,
+    )
+    folder.write_text("summary.md", text)

@@ -1,27 +1,21 @@
-"""Write a run's tables, JSON, figures and summary into its run folder."""
+"""Step 5 of a run: write config, metrics, topics, unit × topic weights and alignments."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from topickit.experiment.bundles_step import save_run_bundles
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.figures import figure_links, write_figures
-from topickit.experiment.prevalence_step import write_prevalence
-from topickit.experiment.report import render_summary
-from topickit.experiment.tables import doc_topics_table, topics_table
-from topickit.experiment.theme_outputs import (
-    theme_figure_jobs,
-    theme_summary,
-    topic_theme_labels,
-    write_theme_tables,
-)
+from topickit.experiment.fit_step import Fit
+from topickit.experiment.prepare_step import LevelData, corpus_fingerprint, level_key
+from topickit.themes.analysis import topic_theme_labels
 
-__all__ = ["metrics_document", "write_run"]
+__all__ = ["doc_topics_table", "metrics_document", "topics_table", "write_tables"]
 
 
 def _clean(value: Any) -> Any:
@@ -51,8 +45,6 @@ def _portable(params: dict) -> dict:
 
 def metrics_document(config: ExperimentConfig, result) -> dict:
     """The content of ``metrics.json`` (no timings or paths: reruns give the same bytes)."""
-    from topickit.experiment.units import corpus_fingerprint
-
     levels = {}
     for level in config.levels:
         d = result.data[level]
@@ -103,16 +95,14 @@ def metrics_document(config: ExperimentConfig, result) -> dict:
     )
 
 
-def write_run(
-    folder,
-    config: ExperimentConfig,
-    result,
-    environment: dict,
-    timings: dict,
-    *,
-    progress: bool = True,
-) -> None:
-    """Write every file of the run into ``folder`` (a :class:`RunFolder`)."""
+def write_tables(folder, config: ExperimentConfig, result) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write ``config.toml``, the metrics, ``topics.csv``, ``doc_topics.csv`` and alignments.
+
+    Returns
+    -------
+    topics, doc_topics : pandas.DataFrame
+        The topic and unit × topic tables (``doc_topics`` even when it is not written).
+    """
     folder.write_toml("config.toml", config.to_dict())
     metrics = result.metrics.sort_values(
         ["model", "level", "k", "seed", "metric"], na_position="last", kind="stable"
@@ -135,41 +125,59 @@ def write_run(
         slug = label.replace(" vs ", "_vs_").replace("@", "-")
         folder.write_csv(f"alignments/{slug}_matrix.csv", alignment.matrix.reset_index())
         folder.write_csv(f"alignments/{slug}_pairs.csv", alignment.pairs)
-    extra_figures: list = []
-    sections: list[str] = []
-    if config.outputs.prevalence:
-        prevalence_jobs, note = write_prevalence(folder, config, result, topics, doc_topics)
-        extra_figures += prevalence_jobs
-        if note:
-            sections.append(note)
-    if result.themes is not None:
-        units = result.data[result.themes.level].units
-        table = write_theme_tables(folder, result.themes, units)
-        extra_figures = theme_figure_jobs(result.themes, units, result.articles, result.best)
-        sections.append(theme_summary(result.themes, table))
-    bundles = save_run_bundles(folder, config, result)
-    if bundles:
-        sections.append(bundle_section(result, bundles))
-    written = write_figures(folder, config, result, topics, doc_topics, extra=extra_figures)
-    folder.write_text(
-        "summary.md",
-        render_summary(
-            config, result, figure_links(written), topic_labels=labels, extra_sections=sections
-        ),
+    return topics, doc_topics
+
+
+def topics_table(fits: Iterable[Fit], *, n_terms: int = 10) -> pd.DataFrame:
+    """Ranked terms of each topic of each fit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model, level, k, topic, rank, term, weight`` (rank is 1-based).
+    """
+    rows = []
+    for fit in fits:
+        name, level, k, _ = fit.key
+        for topic, terms in enumerate(fit.topics):
+            for rank, (term, weight) in enumerate(terms[:n_terms], start=1):
+                rows.append(
+                    {
+                        "model": name,
+                        "level": level,
+                        "k": k,
+                        "topic": topic,
+                        "rank": rank,
+                        "term": term,
+                        "weight": float(weight),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["model", "level", "k", "topic", "rank", "term", "weight"])
+
+
+def doc_topics_table(fits: Iterable[Fit], data: dict[str, LevelData]) -> pd.DataFrame:
+    """Unit × topic weights of each fit, one row per unit and model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``unit_id, doc_id, level, model, topic_0 … topic_{K-1}`` where K is the
+        largest K among the fits; a model with fewer topics has empty cells beyond its K.
+    """
+    frames = []
+    for fit in fits:
+        units = data[level_key(fit.plan.model, fit.plan.level)].units
+        weights = np.asarray(fit.doc_topic, dtype=float)
+        frame = pd.DataFrame(weights, columns=[f"topic_{i}" for i in range(weights.shape[1])])
+        frame.insert(0, "model", fit.plan.model.name)
+        frame.insert(0, "level", fit.plan.level)
+        frame.insert(0, "doc_id", units["doc_id"].to_numpy())
+        frame.insert(0, "unit_id", units["unit_id"].to_numpy())
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["unit_id", "doc_id", "level", "model"])
+    table = pd.concat(frames, ignore_index=True)
+    topic_cols = sorted(
+        (c for c in table.columns if c.startswith("topic_")), key=lambda c: int(c.split("_")[1])
     )
-
-
-def bundle_section(result, bundles: dict[tuple[str, str], str]) -> str:
-    """The ``## Saved models`` section of ``summary.md``."""
-    lines = [
-        "## Saved models",
-        "",
-        "Each kept model is a safe bundle (JSON + `.npz`, checksummed, no pickle) with its "
-        "preprocessing" + (" and the theme classifier" if result.themes else "") + ". "
-        "Load one with `topickit.load(path)` or apply it with `topickit infer`.",
-        "",
-    ]
-    for (name, level), path in sorted(bundles.items()):
-        best = " **(best at this level)**" if result.best.get(level) == name else ""
-        lines.append(f"- `{path}`: {name} at the {level} level{best}")
-    return "\n".join(lines)
+    return table[["unit_id", "doc_id", "level", "model", *topic_cols]]

@@ -1,4 +1,4 @@
-"""Fit every model of an experiment over its K sweep and seeds."""
+"""Step 2 of a run: fit every model over its K sweep and seeds."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig, ModelConfig
-from topickit.experiment.units import LevelData
+from topickit.experiment.prepare_step import LevelData, level_key
 from topickit.models import make_model
 from topickit.models.base import TopicModel
 
@@ -81,8 +81,7 @@ def plan_fits(config: ExperimentConfig, n_units: dict[str, int]) -> tuple[list[F
     notes: list[str] = []
     for model in config.models:
         for level in model.levels or config.levels:
-            key = f"naive:{level}" if model.preprocess == "naive" else level
-            n = n_units[key]
+            n = n_units[level_key(model, level)]
             ks = model.k or config.sweep.k_for(level)
             usable = [k for k in ks if k < n]
             skipped = [k for k in ks if k >= n]
@@ -97,8 +96,7 @@ def plan_fits(config: ExperimentConfig, n_units: dict[str, int]) -> tuple[list[F
 
 def fit_one(plan: FitPlan, data: dict[str, LevelData], topn: int) -> Fit:
     """Fit one planned model on its level's tokens."""
-    key = f"naive:{plan.level}" if plan.model.preprocess == "naive" else plan.level
-    corpus = data[key].tokens
+    corpus = data[level_key(plan.model, plan.level)].tokens
     estimator = make_model(
         plan.model.kind, n_topics=plan.k, random_state=plan.seed, **plan.model.params
     )

@@ -1,24 +1,34 @@
 """A run folder that appears complete or not at all.
 
-Everything is written into a hidden temporary folder next to the destination, which is
+Everything is written into a temporary sibling of the destination (see
+:func:`topickit._atomic.temporary_sibling`), each file itself atomically, and the folder is
 renamed into place only when the run has finished. A failed run removes its temporary folder.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import tomli_w
 
+from topickit._atomic import atomic_open, atomic_write_text, atomic_write_with, temporary_sibling
 from topickit.exceptions import TopickitError
 
-__all__ = ["RunFolder", "new_run_path"]
+__all__ = ["RunFolder", "new_run_id", "new_run_path"]
+
+
+def new_run_id(settings: dict) -> str:
+    """``<UTC date>-<time>-<first 6 hex digits of the settings' SHA-256>``."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{digest[:6]}"
 
 
 def new_run_path(root: Path, experiment: str, run_id: str) -> Path:
@@ -43,6 +53,11 @@ class RunFolder:
     destination : Path
         Where the finished run will live. It must not exist yet (or be an empty folder).
 
+    Raises
+    ------
+    TopickitError
+        When ``destination`` exists and is not an empty folder.
+
     Examples
     --------
     >>> with RunFolder(Path(tmp) / "run") as folder:  # doctest: +SKIP
@@ -54,10 +69,7 @@ class RunFolder:
         if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
             raise TopickitError(f"output folder {destination} already exists and is not empty")
         self.destination = destination
-        self.destination.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(
-            tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
-        )
+        self.path = temporary_sibling(destination, folder=True)
 
     def __enter__(self) -> RunFolder:
         return self
@@ -75,9 +87,9 @@ class RunFolder:
         return target
 
     def write_text(self, name: str, text: str) -> Path:
-        """Write a UTF-8 text file."""
+        """Write a UTF-8 text file, line ends as given."""
         target = self.file(name)
-        target.write_text(text, encoding="utf-8")
+        atomic_write_text(target, text)
         return target
 
     def write_json(self, name: str, data: Any) -> Path:
@@ -94,7 +106,14 @@ class RunFolder:
     def write_csv(self, name: str, frame: pd.DataFrame) -> Path:
         """Write a CSV without the index, floats at full precision, LF line ends."""
         target = self.file(name)
-        frame.to_csv(target, index=False, lineterminator="\n")
+        with atomic_open(target, "w", newline="") as handle:
+            frame.to_csv(handle, index=False, lineterminator="\n")
+        return target
+
+    def write_with(self, name: str, write: Callable[[Path], object]) -> Path:
+        """Let ``write(path)`` write ``name`` (e.g. a figure saver), atomically."""
+        target = self.file(name)
+        atomic_write_with(target, write)
         return target
 
     def publish(self) -> Path:

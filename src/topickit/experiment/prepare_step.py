@@ -1,21 +1,36 @@
-"""Prepare the units and tokens of each level once, for every model of a run."""
+"""Step 1 of a run: load the corpus and prepare each level's units and tokens once.
+
+Every model of a run shares them; naive-baseline models get their own raw units and
+tokens under the key ``"naive:<level>"`` (see :func:`level_key`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from gensim.parsing.preprocessing import STOPWORDS
 from gensim.utils import simple_preprocess
 
-from topickit.experiment.config import PreprocessConfig
+from topickit.corpus import load_corpus
+from topickit.experiment.config import ExperimentConfig, ModelConfig, PreprocessConfig
 from topickit.segment import segment
 from topickit.text.pipeline import TextPipeline
 from topickit.vectorize import TokenCorpus
 
-__all__ = ["LevelData", "corpus_fingerprint", "naive_level", "prepare_level"]
+__all__ = [
+    "LevelData",
+    "corpus_fingerprint",
+    "level_key",
+    "load_articles",
+    "naive_level",
+    "prepare_level",
+    "prepare_levels",
+    "run_levels",
+]
 
 
 @dataclass
@@ -110,3 +125,63 @@ def corpus_fingerprint(articles: pd.DataFrame) -> str:
         digest.update(str(text).encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def level_key(model: ModelConfig, level: str) -> str:
+    """Key of the prepared data a model uses at ``level``: ``level`` or ``"naive:<level>"``."""
+    return f"naive:{level}" if model.preprocess == "naive" else level
+
+
+def load_articles(config: ExperimentConfig, corpus_path: Path, *, clean: bool) -> pd.DataFrame:
+    """Load the corpus the config's ``[corpus]`` section describes (cleaned if asked)."""
+    c = config.corpus
+    return load_corpus(
+        corpus_path,
+        format=None if c.format == "auto" else c.format,
+        text_column=c.text_column,
+        id_column=c.id_column,
+        title_column=c.title_column,
+        date_column=c.date_column,
+        encoding=c.encoding,
+        clean=clean and c.clean,
+    )
+
+
+def run_levels(config: ExperimentConfig) -> list[str]:
+    """The run's levels, then any level only a model asks for, in order of appearance."""
+    levels = list(config.levels)
+    for m in config.models:
+        for lv in m.levels or []:
+            if lv not in levels:
+                levels.append(lv)
+    return levels
+
+
+def prepare_levels(
+    config: ExperimentConfig, corpus_path: Path, articles: pd.DataFrame
+) -> dict[str, LevelData]:
+    """Units and tokens of every level the run needs, naive-baseline levels included.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+    corpus_path : Path
+        The corpus, read again without cleaning when a model uses the naive baseline.
+    articles : pandas.DataFrame
+        The cleaned articles.
+
+    Returns
+    -------
+    dict of str to LevelData
+        Keyed by :func:`level_key`.
+    """
+    data: dict[str, LevelData] = {}
+    for level in run_levels(config):
+        data[level] = prepare_level(articles, level, config.preprocess)
+    naive = [m for m in config.models if m.preprocess == "naive"]
+    if naive:
+        raw = load_articles(config, corpus_path, clean=False)
+        for m in naive:
+            for level in m.levels or config.levels:
+                data.setdefault(level_key(m, level), naive_level(raw, level))
+    return data

@@ -1,4 +1,9 @@
-"""Turn fits into the tidy metrics table of a run."""
+"""Step 3 of a run: score every fit, recommend K, keep one fit per model and level.
+
+The tidy metrics table (coherence, diversity, silhouette, cross-seed stability and held-out
+perplexity), the per-K summary, the fit kept for each model and level, the best model of
+each level and the topic alignments the config asks for.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -15,15 +21,25 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from topickit._workers import run_jobs
 from topickit.evaluation import (
     CoherenceScorer,
+    align_topics,
+    recommend_k,
     silhouette,
+    summarise_metrics,
     topic_diversity,
     topic_stability,
 )
-from topickit.experiment.config import EvaluationConfig
-from topickit.experiment.fitting import Fit
-from topickit.experiment.units import LevelData
+from topickit.experiment.config import EvaluationConfig, ExperimentConfig
+from topickit.experiment.fit_step import Fit
+from topickit.experiment.prepare_step import LevelData, level_key, run_levels
 
-__all__ = ["METRIC_COLUMNS", "holdout_perplexity", "score_fits"]
+__all__ = [
+    "METRIC_COLUMNS",
+    "Evaluation",
+    "append_metric_rows",
+    "evaluate",
+    "holdout_perplexity",
+    "score_fits",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +48,7 @@ METRIC_COLUMNS = ["model", "level", "k", "seed", "metric", "value"]
 
 
 def _data_key(fit: Fit) -> str:
-    return f"naive:{fit.plan.level}" if fit.plan.model.preprocess == "naive" else fit.plan.level
+    return level_key(fit.plan.model, fit.plan.level)
 
 
 def _coherence_job(
@@ -179,3 +195,108 @@ def holdout_perplexity(
         "heldout_log_perplexity": bound,
         "heldout_perplexity": float(model.perplexity(test_corpus)),
     }
+
+
+@dataclass
+class Evaluation:
+    """What scoring the fits of a run gives (see :class:`~topickit.experiment.RunResult`)."""
+
+    metrics: pd.DataFrame
+    sweep: pd.DataFrame
+    recommended: pd.DataFrame
+    final: dict[tuple[str, str], Fit]
+    best: dict[str, str]
+    alignments: dict[str, object] = field(default_factory=dict)
+
+
+def append_metric_rows(metrics: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    """``metrics`` with tidy ``rows`` appended (``seed`` kept a nullable integer)."""
+    metrics = pd.concat([metrics, pd.DataFrame(rows, columns=METRIC_COLUMNS)], ignore_index=True)
+    metrics["seed"] = metrics["seed"].astype("Int64")
+    return metrics
+
+
+def evaluate(
+    config: ExperimentConfig, fits: Sequence[Fit], data: dict[str, LevelData]
+) -> Evaluation:
+    """Score the fits, recommend K, keep the base-seed fit at it, pick and align the best.
+
+    Held-out perplexity is measured for the kept fits only (it refits each model).
+    """
+    metrics = score_fits(fits, data, config.evaluation, n_jobs=config.n_jobs)
+    sweep = summarise_metrics(metrics)
+    recommended = recommend_k(sweep, metric=config.sweep.select_metric)
+    recommended = recommended.sort_values(["model", "level"]).reset_index(drop=True)
+    chosen = {(r.model, r.level): int(r.k) for r in recommended.itertuples()}
+    final = {
+        (f.plan.model.name, f.plan.level): f
+        for f in fits
+        if f.plan.seed == config.seed and chosen.get(f.key[:2]) == f.plan.k
+    }
+    extra_rows = []
+    for (name, level), fit in sorted(final.items()):
+        perplexity = holdout_perplexity(fit, data[_data_key(fit)], config.evaluation)
+        for metric, value in (perplexity or {}).items():
+            extra_rows.append(
+                {
+                    "model": name,
+                    "level": level,
+                    "k": fit.plan.k,
+                    "seed": fit.plan.seed,
+                    "metric": metric,
+                    "value": value,
+                }
+            )
+    if extra_rows:
+        metrics = append_metric_rows(metrics, extra_rows)
+        sweep = summarise_metrics(metrics)
+    best = _choose_best(config, sweep, final)
+    return Evaluation(metrics, sweep, recommended, final, best, _align(config, final))
+
+
+def _choose_best(
+    config: ExperimentConfig, sweep: pd.DataFrame, final: dict[tuple[str, str], Fit]
+) -> dict[str, str]:
+    metric = config.sweep.select_metric
+    baselines = {m.name for m in config.models if m.baseline}
+    best: dict[str, str] = {}
+    for level in run_levels(config):
+        candidates = []
+        for (name, lv), fit in final.items():
+            if lv != level or name in baselines:
+                continue
+            row = sweep[
+                (sweep.model == name)
+                & (sweep.level == lv)
+                & (sweep.k == fit.plan.k)
+                & (sweep.metric == metric)
+            ]
+            if len(row):
+                candidates.append((float(row["mean"].iloc[0]), name))
+        if candidates:
+            best[level] = max(candidates, key=lambda c: (c[0], [-ord(ch) for ch in c[1]]))[1]
+    return best
+
+
+def _align(config: ExperimentConfig, final: dict[tuple[str, str], Fit]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    default_level = "paragraph" if "paragraph" in config.levels else config.levels[0]
+    for cmp in config.compare:
+        refs = []
+        for ref in (cmp.a, cmp.b):
+            name, _, level = ref.partition("@")
+            refs.append((name, level or cmp.level or default_level))
+        fits = [final.get(r) for r in refs]
+        if any(f is None for f in fits):
+            logger.warning("comparison %s vs %s skipped: a model was not fitted", cmp.a, cmp.b)
+            continue
+        a, b = fits
+        label = f"{refs[0][0]}@{refs[0][1]} vs {refs[1][0]}@{refs[1][1]}"
+        out[label] = align_topics(
+            a.estimator.components_,
+            a.estimator.vocabulary_,
+            b.estimator.components_,
+            b.estimator.vocabulary_,
+            metric=cmp.metric,
+        )
+    return out

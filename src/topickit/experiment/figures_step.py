@@ -1,4 +1,9 @@
-"""The figures of a run, drawn with :mod:`topickit.plots` and saved as PNG."""
+"""Step 8 of a run: plan every figure, draw it with :mod:`topickit.plots`, save it as PNG.
+
+Topic figures, prevalence figures (from :mod:`~topickit.experiment.prevalence_step`'s table)
+and theme figures (from the run's :class:`~topickit.themes.analysis.ThemeAnalysis`) are
+drawn on ``config.n_jobs`` processes.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from topickit import plots
 from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig
+from topickit.experiment.prevalence_step import Prevalence, plots_over_time
+from topickit.themes.analysis import ThemeAnalysis, theme_share_frame
 
-__all__ = ["write_figures"]
+__all__ = ["figure_links", "write_figures"]
 
 logger = logging.getLogger(__name__)
 
@@ -142,13 +149,121 @@ def _plan_figures(
     return jobs
 
 
+def _top_term_labels(topics: pd.DataFrame, model: str, level: str) -> dict[int, str]:
+    rows = topics[(topics.model == model) & (topics.level == level) & (topics["rank"] <= 3)]
+    return {
+        int(t): ", ".join(g.sort_values("rank").term.str.replace("_", " "))
+        for t, g in rows.groupby("topic")
+    }
+
+
+def _plan_prevalence(result, topics: pd.DataFrame, prevalence: Prevalence) -> list[_FigureJob]:
+    table = prevalence.table
+    jobs: list[_FigureJob] = []
+    for level, model in sorted(result.best.items()):
+        labels = _top_term_labels(topics, model, level)
+        dated = table[(table.by == "date") & (table.model == model) & (table.level == level)]
+        if plots_over_time(dated):
+            jobs.append(
+                _FigureJob(
+                    f"prevalence_over_time_{model}_{level}",
+                    f"Topic share over time with {100 * 0.95:.0f}% intervals, {model} ({level})",
+                    plots.plot_prevalence_over_time,
+                    {"prev": dated, "model": model, "level": level, "labels": labels},
+                )
+            )
+        sourced = table[(table.by == "source") & (table.model == model) & (table.level == level)]
+        if len(sourced):
+            jobs.append(
+                _FigureJob(
+                    f"prevalence_by_source_{model}_{level}",
+                    f"Topic share by source with 95% intervals, {model} ({level})",
+                    plots.plot_prevalence_by_source,
+                    {"prev": sourced, "model": model, "level": level, "labels": labels},
+                )
+            )
+    return jobs
+
+
+def _plan_themes(analysis: ThemeAnalysis, result) -> list[_FigureJob]:
+    units = result.data[analysis.level].units
+    names = dict(enumerate(analysis.codebook.names))
+    frame = theme_share_frame(analysis, units)
+    level = analysis.level
+    chosen = analysis.chosen
+    jobs = [
+        _FigureJob(
+            "theme_prevalence_by_article",
+            f"Theme share per article ({chosen} classifier, {level} level)",
+            plots.plot_prevalence_by_article,
+            {
+                "doc_topics": frame,
+                "model": "themes",
+                "level": level,
+                "articles": result.articles,
+                "labels": names,
+                "value_label": "theme share",
+                "title": f"Theme share per article ({chosen} classifier, {level} level)",
+            },
+        ),
+        _FigureJob(
+            "theme_prevalence_by_date",
+            f"Theme share by publication date ({chosen} classifier)",
+            plots.plot_prevalence_by_date,
+            {
+                "doc_topics": frame,
+                "articles": result.articles,
+                "model": "themes",
+                "level": level,
+                "labels": names,
+                "value_label": "theme share",
+                "title": f"Theme share by publication date ({chosen} classifier, {level} level)",
+            },
+        ),
+    ]
+    if analysis.cv is not None:
+        jobs.append(
+            _FigureJob(
+                "theme_confusion",
+                f"Primary-theme confusion matrix, {chosen} classifier (leave-one-article-out)",
+                plots.plot_confusion_matrix,
+                {
+                    "matrix": analysis.cv.confusion,
+                    "title": f"Primary theme, {chosen} classifier\n"
+                    "(leave-one-article-out predictions vs annotations)",
+                },
+            )
+        )
+    for level_name, model in sorted(result.best.items()):
+        mapping = analysis.mappings.get((model, level_name))
+        if mapping is None:
+            continue
+        matrix = mapping.matrix.copy()
+        matrix.index = [f"topic {t}" for t in matrix.index]
+        jobs.append(
+            _FigureJob(
+                f"topic_themes_{model}_{level_name}",
+                f"Topic-to-theme alignment of {model} at the {level_name} level",
+                plots.plot_alignment_heatmap,
+                {
+                    "matrix": matrix,
+                    "title": f"Topics of {model} ({level_name}) vs themes ({mapping.method})",
+                    "ylabel": f"{model} topic",
+                    "xlabel": "theme",
+                    "colorbar_label": "share of theme evidence",
+                },
+            )
+        )
+    return jobs
+
+
 def write_figures(
     folder,
     config: ExperimentConfig,
     result,
     topics: pd.DataFrame,
     doc_topics: pd.DataFrame,
-    extra: list | None = None,
+    prevalence: Prevalence | None = None,
 ) -> dict[str, str]:
     """Draw and save every figure the config asks for, on ``config.n_jobs`` processes.
 
@@ -159,8 +274,8 @@ def write_figures(
     result : RunResult
     topics, doc_topics : pandas.DataFrame
         The run's ``topics.csv`` and ``doc_topics.csv`` tables.
-    extra : list of (name, caption, draw, kwargs), optional
-        Further figures (e.g. from the theme analysis).
+    prevalence : Prevalence, optional
+        The run's ``prevalence.csv`` table, for the share-over-time and by-source figures.
 
     Returns
     -------
@@ -170,7 +285,10 @@ def write_figures(
     if config.outputs.figures == "none":
         return {}
     jobs = _plan_figures(config, result, topics, doc_topics)
-    jobs += [_FigureJob(*item) for item in extra or []]
+    if prevalence is not None:
+        jobs += _plan_prevalence(result, topics, prevalence)
+    if result.themes is not None:
+        jobs += _plan_themes(result.themes, result)
     rendered = run_jobs(
         partial(_render, jobs=jobs, folder=folder), range(len(jobs)), n_jobs=config.n_jobs
     )

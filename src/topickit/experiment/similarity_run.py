@@ -23,7 +23,8 @@ from tqdm import tqdm
 from topickit.exceptions import ConfigError, CorpusError
 from topickit.experiment.config import ExperimentConfig, PreprocessConfig, RepresentationConfig
 from topickit.experiment.environment import describe_environment
-from topickit.experiment.rundir import RunFolder, new_run_path
+from topickit.experiment.run_folder import RunFolder, new_run_id, new_run_path
+from topickit.experiment.similarity_report import metrics_document, summary_markdown
 from topickit.similarity.lee import (
     pair_labels,
     pair_values,
@@ -32,7 +33,6 @@ from topickit.similarity.lee import (
     resolve_data_path,
     score_similarities,
 )
-from topickit.similarity.report import metrics_document, summary_markdown
 from topickit.similarity.representations import (
     ENSEMBLE_KIND,
     ensemble_similarity,
@@ -266,15 +266,15 @@ def run_similarity(
     CorpusError
         When a data file is unreadable or the ratings do not fit the test documents.
     """
-    from topickit.experiment.runner import _run_id
-
     if config.similarity is None:
         raise ConfigError("similarity: this run needs a [similarity] section")
     started = time.perf_counter()
     base = Path(config_path).resolve().parent if config_path else Path.cwd()
     data = _load(config, base)
     destination = (
-        Path(out) if out else new_run_path(Path(results_root), config.name, _run_id(config))
+        Path(out)
+        if out
+        else new_run_path(Path(results_root), config.name, new_run_id(config.to_dict()))
     )
     folder = RunFolder(destination)
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,8 @@ from typing import Any
 import pandas as pd
 
 from topickit.corpus.columns import as_str, parse_dates, resolve_columns
-from topickit.corpus.encoding import decode_bytes, sniff_encoding
+from topickit.corpus.encoding import sniff_encoding
+from topickit.corpus.folders import TEXT_SUFFIXES
 from topickit.exceptions import CorpusError, CorpusWarning
 
 __all__ = [
@@ -28,16 +28,11 @@ __all__ = [
     "TableReader",
     "TableRow",
     "detect_format",
-    "list_text_files",
-    "read_text_file",
 ]
 
 logger = logging.getLogger(__name__)
 
 SkipCallback = Callable[[str, str], None]
-
-#: File suffixes read as plain-text articles.
-TEXT_SUFFIXES = (".txt", ".md")
 
 #: Supported formats and the suffixes that select them.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -89,41 +84,6 @@ def detect_format(path: Path, format: str | None = None) -> str:
         f"{path}: unsupported file type {suffix or '(no extension)'!r}; "
         f"use one of {known} or pass format="
     )
-
-
-# --------------------------------------------------------------------------- text files
-
-
-def list_text_files(root: Path) -> list[Path]:
-    """All ``.txt``/``.md`` files under ``root``, recursively, sorted by relative path.
-
-    Hidden files and folders (name starting with ``"."``) are ignored.
-    """
-    found: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if name.startswith(".") or Path(name).suffix.lower() not in TEXT_SUFFIXES:
-                continue
-            full = Path(dirpath) / name
-            found.append((full.relative_to(root).as_posix(), full))
-    found.sort(key=lambda item: item[0])
-    return [full for _, full in found]
-
-
-def read_text_file(
-    path: Path, *, source: str, encoding: str | None, on_skip: SkipCallback
-) -> str | None:
-    """Read and decode one text file; ``None`` (after warning and ``on_skip``) when unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"{source}: cannot be read ({exc.strerror})") from None
-    text, detail = decode_bytes(data, source=source, encoding=encoding)
-    if text is None:
-        _warn(f"{source}: skipped ({detail})")
-        on_skip(source, detail)
-    return text
 
 
 # --------------------------------------------------------------------------- tables

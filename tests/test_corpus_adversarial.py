@@ -615,3 +615,33 @@ def test_fuzz_random_delimited_tables(body: str, suffix: str) -> None:
             except CorpusError:
                 return
         assert all(issubclass(w.category, CorpusWarning) for w in caught)
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+@needs_posix
+def test_cli_summary_lists_skipped_entries(
+    tmp_path: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from topickit.cli import main
+
+    for seed in seeds_dir.glob("*.txt"):
+        shutil.copy(seed, tmp_path / seed.name)
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert _finishes(lambda: main(["corpus", str(tmp_path), "--show", "0"])) == 0
+    out = capsys.readouterr().out
+    assert "skipped: 1" in out
+    assert "  pipe.txt: not a regular file: named pipe (FIFO)" in out
+
+
+def test_cli_refused_cell_is_one_line_and_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from topickit.cli import main
+
+    path = _jsonl(tmp_path / "t.jsonl", [{"text": "fine words here"}, {"text": 3}])
+    assert main(["corpus", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err
+    assert "t.jsonl: row 2, column 'text' holds a number (3)" in err

@@ -17,6 +17,10 @@ Skipped files and rows
 Every skip raises a :class:`~topickit.exceptions.CorpusWarning` (one per file; rows of a
 table are counted in one warning) and, when ``on_skip`` is given, calls
 ``on_skip(source, reason)``. :func:`load_corpus` keeps them in ``df.attrs["skipped"]``.
+Folder entries that are skipped (unlistable sub-folders, FIFOs, devices, broken links) are
+described in :mod:`topickit.corpus.folders`; refused table cells in
+:mod:`topickit.corpus.columns`, :mod:`topickit.corpus.delimited` and
+:mod:`topickit.corpus.jsonlines`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Readers that turn files on disk into raw records: text files and table rows.
+"""Readers that turn table files into raw rows (text files: :mod:`topickit.corpus.folders`).
 
 Nothing here cleans text; :mod:`topickit.corpus.loading` does that. Skipped files and rows
 are reported twice: a :class:`~topickit.exceptions.CorpusWarning` (one per file, counting

@@ -496,8 +496,21 @@ def test_text_file_date_header_out_of_range_is_unknown(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text(
         "date 0000-01-01 Another Headline Here\n\nBody of the story.", encoding="utf-8"
     )
-    df = load_corpus(tmp_path)
-    assert df["date"].isna().all()
+    (tmp_path / "c.txt").write_text(
+        "date 2023-11-08 A Dated Headline Here\n\nBody of the story.", encoding="utf-8"
+    )
+    with pytest.warns(CorpusWarning) as record:
+        df = load_corpus(tmp_path)
+    assert df["date"].isna().tolist() == [True, True, False]
+    assert df["date"].iloc[2] == pd.Timestamp("2023-11-08")
+    assert df["text"].str.contains("date ").sum() == 0  # the headers were split off
+    messages = sorted(str(w.message) for w in record)
+    assert messages == [
+        "a.txt: date header 'date 10000-01-01' (line 1) is not a date from 1900 to 2100; "
+        "the date is left unknown",
+        "b.txt: date header 'date 0000-01-01' (line 1) is not a date from 1900 to 2100; "
+        "the date is left unknown",
+    ]
 
 
 # ----------------------------------------------------------------------------- fuzzing

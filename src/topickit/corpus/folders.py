@@ -32,6 +32,8 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from topickit.cleaning.metadata import strip_date_header
+from topickit.cleaning.types import CleanedText
 from topickit.corpus.encoding import decode_bytes
 from topickit.exceptions import CorpusError, CorpusWarning
 
@@ -41,6 +43,7 @@ __all__ = [
     "printable_path",
     "read_text_file",
     "text_sources",
+    "warn_unknown_header_date",
 ]
 
 logger = logging.getLogger(__name__)
@@ -268,3 +271,26 @@ def read_text_file(
     if text is None:
         _skip(source, detail, on_skip)
     return text
+
+
+def warn_unknown_header_date(source: str, cleaned: CleanedText) -> None:
+    """Warn when a text file's ``date`` header was removed but gives no usable date.
+
+    Parameters
+    ----------
+    source : str
+        The file, for the message.
+    cleaned : CleanedText
+        The file's cleaned text; its ``date`` stays ``None`` (unknown).
+    """
+    if cleaned.date is not None:
+        return
+    for removal in cleaned.removals:
+        if removal.rule == "date_header" and strip_date_header(removal.text)[2] is None:
+            warnings.warn(
+                f"{source}: date header {removal.text!r} (line {removal.line}) is not a "
+                "date from 1900 to 2100; the date is left unknown",
+                CorpusWarning,
+                stacklevel=3,
+            )
+            return

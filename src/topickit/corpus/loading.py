@@ -40,6 +40,7 @@ from topickit.corpus.folders import (
     printable_path,
     read_text_file,
     text_sources,
+    warn_unknown_header_date,
 )
 from topickit.corpus.readers import TableReader, detect_format
 from topickit.exceptions import CorpusError, CorpusWarning
@@ -228,6 +229,7 @@ def _text_articles(
             if raw is None:
                 continue
             cleaned = cleaner(raw, True)
+            warn_unknown_header_date(source, cleaned)
             if not cleaned.text.strip():
                 warnings.warn(
                     f"{source}: skipped ({_EMPTY_AFTER_CLEANING})", CorpusWarning, stacklevel=2

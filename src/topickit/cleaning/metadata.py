@@ -70,8 +70,9 @@ _DMY_RE = re.compile(
 )
 _ISO_RE = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{2})(?P=sep)(?P<d>\d{2})(?!\d)")
 
+# Four or more year digits: "date 10000-01-01" is a header too (with an unknown date).
 _DATE_HEADER_RE = re.compile(
-    r"^date\s*[:=]?\s*(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)\s*", re.IGNORECASE
+    r"^date\s*[:=]?\s*(?P<y>\d{4,})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)\s*", re.IGNORECASE
 )
 
 # A sentence ends with . ! ? (or their CJK, Arabic, Devanagari forms), then closing quotes
@@ -146,7 +147,7 @@ def _make_date(year: str, month: str | int, day: str) -> dt.date | None:
         m = int(month) if isinstance(month, str) and month.isdigit() else 0
     try:
         date = dt.date(int(year), m, int(day))
-    except ValueError:
+    except (ValueError, OverflowError):  # impossible day, or a year beyond 9999
         return None
     return date if 1900 <= date.year <= 2100 else None
 
@@ -193,7 +194,8 @@ def strip_date_header(line: str) -> tuple[str, str, dt.date | None]:
     header : str
         The header that was removed, e.g. ``"date 2023-11-08"``; ``""`` when there is none.
     date : datetime.date or None
-        The header's date, if it is a valid date.
+        The header's date, if it is a valid date from 1900 to 2100; ``None`` otherwise
+        (``"date 10000-01-01"``, ``"date 2023-02-30"``), the header is still split off.
     """
     match = _DATE_HEADER_RE.match(line)
     if match is None:

@@ -1,13 +1,29 @@
-"""Table columns: which column holds the text, id, title, date and source, and value parsing."""
+"""Table columns: which column holds the text, id, title, date and source, and value parsing.
+
+Cell rules
+----------
+* The text column takes strings only. A number, boolean, bytes, nested object or list in
+  it is refused with a :class:`~topickit.exceptions.CorpusError` naming the table, row and
+  column (it is never turned into ``"42"``, ``"b'...'"`` or ``"{...}"`` text). An empty
+  cell skips the row.
+* The id, title and source columns take strings and numbers: an integer-valued number
+  becomes its integer string (``7.0`` -> ``"7"``), another number its ``str``. Booleans,
+  bytes, dates, nested objects and lists are refused in the same way.
+* A string holding an unpaired surrogate (JSON ``"\\ud800"``) cannot be written as UTF-8
+  and is refused.
+* Other columns go to ``Article.extra`` as they are; they never reach the models.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from topickit.exceptions import CorpusError
@@ -17,6 +33,8 @@ __all__ = [
     "SOURCE_COLUMN",
     "ColumnMap",
     "as_str",
+    "cell_label",
+    "cell_text",
     "parse_dates",
     "resolve_columns",
 ]
@@ -146,6 +164,72 @@ def as_str(value: Any) -> str | None:
     return str(value)
 
 
+def _describe(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return f"a boolean ({value})"
+    if isinstance(value, numbers.Number):
+        return f"a number ({value})"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "bytes"
+    if isinstance(value, Mapping):
+        return "a nested object"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "a list"
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return "a date"
+    return f"a {type(value).__name__} value"
+
+
+def _checked_string(value: str, where: str) -> str:
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise CorpusError(
+                f"{where} holds an unpaired surrogate ({value[exc.start]!r}), not valid text"
+            ) from None
+    return value
+
+
+def cell_text(value: Any, *, where: str) -> str | None:
+    """The text column's cell: a string, or ``None`` when empty (see the cell rules).
+
+    Parameters
+    ----------
+    value : object
+        The cell value.
+    where : str
+        ``"<table>: row <n>, column '<name>'"`` for the error message.
+
+    Raises
+    ------
+    CorpusError
+        If the cell holds anything but a string.
+    """
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        return _checked_string(value, where)
+    raise CorpusError(f"{where} holds {_describe(value)}, not text; the text column takes strings")
+
+
+def cell_label(value: Any, *, where: str) -> str | None:
+    """An id, title or source cell as a string (numbers in their string form), ``None`` if empty.
+
+    Raises
+    ------
+    CorpusError
+        If the cell holds a boolean, bytes, a date, a nested object or a list.
+    """
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        return _checked_string(value, where)
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        return as_str(float(value) if isinstance(value, np.floating) else value)
+    raise CorpusError(f"{where} holds {_describe(value)}; use text or a number")
+
+
 def _to_timestamps(texts: pd.Series) -> pd.Series:
     try:
         return pd.to_datetime(texts, errors="coerce", format="mixed")
@@ -157,12 +241,43 @@ def _to_timestamps(texts: pd.Series) -> pd.Series:
         )
 
 
-def parse_dates(values: pd.Series) -> tuple[list[dt.date | None], int]:
+#: Marks a date cell that is present but not text, a number or a date (a list, bytes...).
+_UNREADABLE = object()
+
+
+def _date_text(value: Any) -> object:
+    """A date cell as text to parse; ``None`` when empty, :data:`_UNREADABLE` for other values."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return _UNREADABLE
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, numbers.Real):
+        return as_str(float(value) if isinstance(value, np.floating) else value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _UNREADABLE
+
+
+def _calendar_date(stamp: Any) -> dt.date | None:
+    """The calendar date of a parsed value; ``None`` outside Python's years 1 to 9999."""
+    if stamp is None or pd.isna(stamp):
+        return None
+    try:
+        return stamp.date()
+    except (ValueError, OverflowError, NotImplementedError):
+        return None
+
+
+def parse_dates(values: pd.Series) -> tuple[list[dt.date | None], list[int]]:
     """Parse one chunk of a date column.
 
     Datetime columns are used as they are; anything else is parsed as text with pandas
     (mixed formats allowed). Numbers are not taken as epoch times: they fail unless they
-    read as a date (``20231108``).
+    read as a date (``20231108``). A date outside Python's range (years 1 to 9999: ``-1``,
+    ``"10000-01-01"``, a Parquet timestamp in year 99999) is unknown, never an error or
+    another date; so are nested objects, lists, bytes and booleans.
 
     Parameters
     ----------
@@ -173,17 +288,23 @@ def parse_dates(values: pd.Series) -> tuple[list[dt.date | None], int]:
     -------
     dates : list of datetime.date or None
         One per value.
-    failed : int
-        How many non-empty values could not be parsed.
+    failed : list of int
+        Positions in the chunk of the non-empty values that could not be used.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values
-        present = values.notna()
+        parsed = list(values)
+        present = values.notna().tolist()
     else:
-        texts = values.map(as_str).astype(object)
-        texts = texts.where(texts.notna() & (texts.str.strip() != ""), None)
-        present = texts.notna()
-        parsed = _to_timestamps(texts)
-    failed = int((present & parsed.isna()).sum())
-    dates = [None if pd.isna(ts) else ts.date() for ts in parsed]
+        texts = [_date_text(v) for v in values]
+        present = [t is not None for t in texts]
+        parsable = pd.Series(
+            [t if isinstance(t, str) else None for t in texts], index=values.index, dtype=object
+        )
+        parsed = list(_to_timestamps(parsable))
+    dates = [_calendar_date(stamp) for stamp in parsed]
+    failed = [
+        i
+        for i, (date, given) in enumerate(zip(dates, present, strict=True))
+        if given and date is None
+    ]
     return dates, failed

@@ -17,6 +17,10 @@ Skipped files and rows
 Every skip raises a :class:`~topickit.exceptions.CorpusWarning` (one per file; rows of a
 table are counted in one warning) and, when ``on_skip`` is given, calls
 ``on_skip(source, reason)``. :func:`load_corpus` keeps them in ``df.attrs["skipped"]``.
+Folder entries that are skipped (unlistable sub-folders, FIFOs, devices, broken links) are
+described in :mod:`topickit.corpus.folders`; refused table cells in
+:mod:`topickit.corpus.columns`, :mod:`topickit.corpus.delimited` and
+:mod:`topickit.corpus.jsonlines`.
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ import pandas as pd
 
 from topickit.cleaning.types import CleanedText
 from topickit.corpus.article import ARTICLE_COLUMNS, Article
-from topickit.corpus.readers import (
-    TableReader,
-    detect_format,
+from topickit.corpus.folders import (
     list_text_files,
+    printable_path,
     read_text_file,
+    text_sources,
+    warn_unknown_header_date,
 )
+from topickit.corpus.readers import TableReader, detect_format
 from topickit.exceptions import CorpusError, CorpusWarning
 
 __all__ = [
@@ -158,7 +164,9 @@ def iter_articles(
     """
     root = Path(path)
     if not root.exists():
-        raise CorpusError(f"corpus path {str(root)!r} does not exist")
+        raise CorpusError(f"corpus path {printable_path(str(root))!r} does not exist")
+    if not root.is_dir() and not root.is_file():  # a FIFO or device: never opened
+        raise CorpusError(f"{printable_path(str(root))}: not a regular file or folder")
     fmt = detect_format(root, format)
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
         raise CorpusError(f"chunksize must be a positive integer, got {chunksize!r}")
@@ -171,9 +179,18 @@ def iter_articles(
     report = on_skip if on_skip is not None else _no_skip
     if fmt == "text":
         if root.is_dir():
-            files = list_text_files(root)
+            listing_skips: list[str] = []
+
+            def report_listing(source: str, reason: str) -> None:
+                listing_skips.append(source)
+                report(source, reason)
+
+            files = list_text_files(root, report_listing)
             if not files:
-                raise CorpusError(f"{root}: no .txt or .md files found")
+                detail = f" ({len(listing_skips)} skipped)" if listing_skips else ""
+                raise CorpusError(
+                    f"{printable_path(str(root))}: no .txt or .md files found{detail}"
+                )
         else:
             files = [root]
         return _text_articles(root, files, encoding, clean, report)
@@ -203,13 +220,16 @@ def _text_articles(
     def generate() -> Iterator[Article]:
         cleaner = _make_cleaner(clean)
         single = not root.is_dir()
-        sources = [f.name if single else f.relative_to(root).as_posix() for f in files]
+        sources = text_sources(root, files)
         ids = text_doc_ids(sources)
         for file, source, doc_id in zip(files, sources, ids, strict=True):
-            raw = read_text_file(file, source=source, encoding=encoding, on_skip=on_skip)
+            raw = read_text_file(
+                file, source=source, encoding=encoding, on_skip=on_skip, in_folder=not single
+            )
             if raw is None:
                 continue
             cleaned = cleaner(raw, True)
+            warn_unknown_header_date(source, cleaned)
             if not cleaned.text.strip():
                 warnings.warn(
                     f"{source}: skipped ({_EMPTY_AFTER_CLEANING})", CorpusWarning, stacklevel=2

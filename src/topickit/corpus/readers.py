@@ -1,4 +1,4 @@
-"""Readers that turn files on disk into raw records: text files and table rows.
+"""Readers that turn table files into raw rows (text files: :mod:`topickit.corpus.folders`).
 
 Nothing here cleans text; :mod:`topickit.corpus.loading` does that. Skipped files and rows
 are reported twice: a :class:`~topickit.exceptions.CorpusWarning` (one per file, counting
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,8 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from topickit.corpus.columns import as_str, parse_dates, resolve_columns
-from topickit.corpus.encoding import decode_bytes, sniff_encoding
+from topickit.corpus.columns import ColumnMap, cell_label, cell_text, parse_dates, resolve_columns
+from topickit.corpus.delimited import check_delimited, read_options
+from topickit.corpus.encoding import sniff_encoding
+from topickit.corpus.folders import TEXT_SUFFIXES, printable_path
+from topickit.corpus.jsonlines import json_chunks
 from topickit.exceptions import CorpusError, CorpusWarning
 
 __all__ = [
@@ -28,16 +30,11 @@ __all__ = [
     "TableReader",
     "TableRow",
     "detect_format",
-    "list_text_files",
-    "read_text_file",
 ]
 
 logger = logging.getLogger(__name__)
 
 SkipCallback = Callable[[str, str], None]
-
-#: File suffixes read as plain-text articles.
-TEXT_SUFFIXES = (".txt", ".md")
 
 #: Supported formats and the suffixes that select them.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -89,41 +86,6 @@ def detect_format(path: Path, format: str | None = None) -> str:
         f"{path}: unsupported file type {suffix or '(no extension)'!r}; "
         f"use one of {known} or pass format="
     )
-
-
-# --------------------------------------------------------------------------- text files
-
-
-def list_text_files(root: Path) -> list[Path]:
-    """All ``.txt``/``.md`` files under ``root``, recursively, sorted by relative path.
-
-    Hidden files and folders (name starting with ``"."``) are ignored.
-    """
-    found: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if name.startswith(".") or Path(name).suffix.lower() not in TEXT_SUFFIXES:
-                continue
-            full = Path(dirpath) / name
-            found.append((full.relative_to(root).as_posix(), full))
-    found.sort(key=lambda item: item[0])
-    return [full for _, full in found]
-
-
-def read_text_file(
-    path: Path, *, source: str, encoding: str | None, on_skip: SkipCallback
-) -> str | None:
-    """Read and decode one text file; ``None`` (after warning and ``on_skip``) when unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"{source}: cannot be read ({exc.strerror})") from None
-    text, detail = decode_bytes(data, source=source, encoding=encoding)
-    if text is None:
-        _warn(f"{source}: skipped ({detail})")
-        on_skip(source, detail)
-    return text
 
 
 # --------------------------------------------------------------------------- tables
@@ -178,8 +140,10 @@ class TableReader:
         self.format = format
         self.chunksize = chunksize
         self.on_skip = on_skip
-        self.name = path.name
+        self.name = printable_path(path.name)
         self.empty = False
+        self.columns: ColumnMap | None = None
+        self._header_names: list[str] | None = None
         self._codec = (
             None
             if format == "parquet"
@@ -199,15 +163,21 @@ class TableReader:
 
                 return list(pq.ParquetFile(self.path).schema_arrow.names)
             if self.format in ("csv", "tsv"):
-                sep = "," if self.format == "csv" else "\t"
-                frame = pd.read_csv(self.path, sep=sep, nrows=0, encoding=self._codec)
-                return [str(c) for c in frame.columns]
-            first = next(self._json_chunks(), None)
-            return None if first is None else [str(c) for c in first.columns]
+                assert self._codec is not None
+                check_delimited(self.path, format=self.format, encoding=self._codec, name=self.name)
+                options = read_options(self.format)
+                frame = pd.read_csv(self.path, nrows=0, encoding=self._codec, **options)
+                self._header_names = [str(c) for c in frame.columns]
+                return self._header_names
+            first = next(self._json_frames(), None)
+            if first is not None:
+                return [str(c) for c in first.columns]
         except pd.errors.EmptyDataError:
             pass
         except UnicodeDecodeError:
             self._decode_error()
+        except CorpusError:
+            raise
         except Exception as exc:
             raise CorpusError(f"{self.name}: cannot be read as {self.format} ({exc})") from None
         self.empty = True
@@ -220,45 +190,49 @@ class TableReader:
             f"{self.name}: cannot be decoded as {self._codec}; pass the right encoding="
         ) from None
 
-    def _json_is_array(self) -> bool:
-        with open(self.path, encoding=self._codec) as fh:
-            while chunk := fh.read(1024):
-                stripped = chunk.lstrip()
-                if stripped:
-                    return stripped.startswith("[")
-        return False
+    def _parquet_batches(self) -> Iterator[pd.DataFrame]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-    def _json_chunks(self) -> Iterator[pd.DataFrame]:
-        opts = {"dtype": False, "encoding": self._codec}
-        if self._json_is_array():
-            whole = pd.read_json(self.path, orient="records", **opts)
-            for start in range(0, len(whole), self.chunksize):
-                yield whole.iloc[start : start + self.chunksize]
-            return
-        with pd.read_json(self.path, lines=True, chunksize=self.chunksize, **opts) as reader:
-            yield from reader
+        date = self.columns.date if self.columns is not None else None
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.chunksize):
+            if date is not None and pa.types.is_date(batch.schema.field(date).type):
+                # A date32 beyond year 9999 cannot become a Python date; as a timestamp
+                # it reaches parse_dates, which makes it NaT with a warning.
+                index = batch.schema.get_field_index(date)
+                column = batch.column(index).cast(pa.timestamp("s"))
+                batch = pa.RecordBatch.from_arrays(
+                    [column if i == index else batch.column(i) for i in range(batch.num_columns)],
+                    names=batch.schema.names,
+                )
+            yield batch.to_pandas(integer_object_nulls=True)
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """Yield the table ``chunksize`` rows at a time, as DataFrames."""
         if self.format == "parquet":
-            import pyarrow.parquet as pq
-
-            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.chunksize):
-                yield batch.to_pandas()
+            yield from self._parquet_batches()
         elif self.format in ("csv", "tsv"):
-            assert self.columns is not None
+            assert self.columns is not None and self._header_names is not None
             as_str = {c: str for c in (self.columns.id, self.columns.text, self.columns.title)}
             as_str.pop(None, None)
             with pd.read_csv(
                 self.path,
-                sep="," if self.format == "csv" else "\t",
                 chunksize=self.chunksize,
                 encoding=self._codec,
                 dtype=as_str,
+                keep_default_na=False,
+                na_values={c: [""] for c in self._header_names},
+                **read_options(self.format),
             ) as reader:
                 yield from reader
         else:
-            yield from self._json_chunks()
+            yield from self._json_frames()
+
+    def _json_frames(self) -> Iterator[pd.DataFrame]:
+        assert self._codec is not None
+        return json_chunks(
+            self.path, encoding=self._codec, chunksize=self.chunksize, name=self.name
+        )
 
     # -- rows ------------------------------------------------------------------------
 
@@ -269,30 +243,30 @@ class TableReader:
         cols = self.columns
         row = 0
         empty_rows = 0
-        bad_dates = 0
+        bad_dates: list[int] = []
         try:
             for chunk in self.chunks():
                 dates: list[dt.date | None] = [None] * len(chunk)
                 if cols.date is not None and cols.date in chunk.columns:
-                    dates, bad = parse_dates(chunk[cols.date])
-                    bad_dates += bad
+                    dates, failed = parse_dates(chunk[cols.date])
+                    bad_dates += [row + i + 1 for i in failed]
                 extra_cols = [c for c in chunk.columns if c not in cols.used]
                 for i, record in enumerate(chunk.to_dict("records")):
-                    raw = as_str(record.get(cols.text))
                     position = f"{self.name}:{row + 1}"
+                    raw = cell_text(record.get(cols.text), where=self._where(row, cols.text))
                     if raw is None or not raw.strip():
                         empty_rows += 1
                         self.on_skip(position, "empty text")
                         row += 1
                         continue
-                    doc_id = as_str(record.get(cols.id)) if cols.id else None
-                    own_source = as_str(record.get(cols.source)) if cols.source else None
+                    doc_id = self._label(record, cols.id, row)
+                    own_source = self._label(record, cols.source, row)
                     yield TableRow(
                         row=row,
                         doc_id=doc_id if doc_id is not None else str(row),
                         raw=raw,
                         source=own_source if own_source is not None else position,
-                        title=as_str(record.get(cols.title)) if cols.title else None,
+                        title=self._label(record, cols.title, row),
                         date=dates[i],
                         extra={c: record[c] for c in extra_cols},
                     )
@@ -308,7 +282,16 @@ class TableReader:
         if empty_rows:
             _warn(f"{self.name}: skipped {empty_rows} row(s) with empty text")
         if bad_dates:
+            shown = ", ".join(map(str, bad_dates[:10])) + (", ..." if len(bad_dates) > 10 else "")
             _warn(
-                f"{self.name}: {bad_dates} value(s) of date column {cols.date!r} "
-                "could not be parsed; left as NaT"
+                f"{self.name}: {len(bad_dates)} value(s) of date column {cols.date!r} "
+                f"could not be parsed or are out of range (rows {shown}); left as NaT"
             )
+
+    def _where(self, row: int, column: str) -> str:
+        return f"{self.name}: row {row + 1}, column {column!r}"
+
+    def _label(self, record: dict[str, Any], column: str | None, row: int) -> str | None:
+        if column is None:
+            return None
+        return cell_label(record.get(column), where=self._where(row, column))

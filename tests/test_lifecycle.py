@@ -1,4 +1,4 @@
-"""Killed commands clean up: signals unwind, and what SIGKILL leaves is removed when provably dead."""
+"""Killed commands clean up: signals unwind, and stale temporary files of dead owners go."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def test_corpus_audit_lists_removals(capsys):
     [
         (["corpus", "no/such/folder"], "does not exist"),
         (["corpus", "SEEDS", "--text-column", "body"], ""),
-        (["run", "no/such.toml"], "config file no/such.toml does not exist"),
+        (["run", "no/such.toml"], "no/such.toml"),
     ],
 )
 def test_user_mistakes_end_with_one_line_and_status_2(argv, message, capsys, tmp_path):

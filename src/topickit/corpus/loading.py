@@ -37,7 +37,7 @@ from topickit.corpus.readers import (
     list_text_files,
     read_text_file,
 )
-from topickit.exceptions import CorpusError, CorpusWarning
+from topickit.exceptions import CorpusError, CorpusWarning, InvalidParameterError
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -158,10 +158,10 @@ def iter_articles(
     """
     root = Path(path)
     if not root.exists():
-        raise CorpusError(f"corpus path {str(root)!r} does not exist")
+        raise CorpusError.at(root, "corpus path does not exist")
     fmt = detect_format(root, format)
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
-        raise CorpusError(f"chunksize must be a positive integer, got {chunksize!r}")
+        raise InvalidParameterError.of("iter_articles", "chunksize", "a positive int", chunksize)
     columns = {
         "text_column": text_column,
         "id_column": id_column,
@@ -173,12 +173,12 @@ def iter_articles(
         if root.is_dir():
             files = list_text_files(root)
             if not files:
-                raise CorpusError(f"{root}: no .txt or .md files found")
+                raise CorpusError.at(root, "no .txt or .md files found")
         else:
             files = [root]
         return _text_articles(root, files, encoding, clean, report)
     if root.is_dir():
-        raise CorpusError(f"{root}: is a folder; format={fmt!r} needs a table file")
+        raise CorpusError.at(root, f"is a folder; format={fmt!r} needs a table file")
     return _table_articles(root, fmt, columns, encoding, clean, chunksize, report)
 
 
@@ -187,14 +187,15 @@ def _checked(articles: Iterator[Article], path: Path) -> Iterator[Article]:
     seen: dict[str, str] = {}
     for article in articles:
         if article.doc_id in seen:
-            raise CorpusError(
-                f"{path}: duplicate doc_id {article.doc_id!r} "
-                f"({seen[article.doc_id]} and {article.source})"
+            raise CorpusError.at(
+                path,
+                f"duplicate doc_id {article.doc_id!r} "
+                f"({seen[article.doc_id]} and {article.source})",
             )
         seen[article.doc_id] = article.source
         yield article
     if not seen:
-        raise CorpusError(f"{path}: no usable text found in the corpus")
+        raise CorpusError.at(path, "no usable text found in the corpus")
 
 
 def _text_articles(
@@ -304,7 +305,9 @@ def load_corpus(path: str | Path, **options: Any) -> pd.DataFrame:
         unknown, ids repeat, or there is no usable text.
     """
     if "on_skip" in options:
-        raise TypeError("load_corpus() records skips in df.attrs['skipped']; on_skip is not taken")
+        raise InvalidParameterError(
+            "load_corpus() takes no on_skip: it records skips in df.attrs['skipped']"
+        )
     skipped: list[tuple[str, str]] = []
     articles = list(
         iter_articles(path, on_skip=lambda src, why: skipped.append((src, why)), **options)

@@ -85,9 +85,9 @@ def detect_format(path: Path, format: str | None = None) -> str:
         if suffix in suffixes:
             return name
     known = ", ".join(s for suffixes in FORMATS.values() for s in suffixes)
-    raise CorpusError(
-        f"{path}: unsupported file type {suffix or '(no extension)'!r}; "
-        f"use one of {known} or pass format="
+    raise CorpusError.at(
+        path,
+        f"unsupported file type {suffix or '(no extension)'!r}; use one of {known} or pass format=",
     )
 
 
@@ -118,7 +118,7 @@ def read_text_file(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CorpusError(f"{source}: cannot be read ({exc.strerror})") from None
+        raise CorpusError.at(source, f"cannot be read ({exc.strerror})") from None
     text, detail = decode_bytes(data, source=source, encoding=encoding)
     if text is None:
         _warn(f"{source}: skipped ({detail})")
@@ -209,15 +209,15 @@ class TableReader:
         except UnicodeDecodeError:
             self._decode_error()
         except Exception as exc:
-            raise CorpusError(f"{self.name}: cannot be read as {self.format} ({exc})") from None
+            raise CorpusError.at(self.name, f"cannot be read as {self.format} ({exc})") from None
         self.empty = True
         _warn(f"{self.name}: skipped (empty file)")
         self.on_skip(self.name, "empty file")
         return None
 
     def _decode_error(self) -> None:
-        raise CorpusError(
-            f"{self.name}: cannot be decoded as {self._codec}; pass the right encoding="
+        raise CorpusError.at(
+            self.name, f"cannot be decoded as {self._codec}; pass the right encoding="
         ) from None
 
     def _json_is_array(self) -> bool:
@@ -302,8 +302,8 @@ class TableReader:
         except CorpusError:
             raise
         except (pd.errors.ParserError, ValueError) as exc:
-            raise CorpusError(
-                f"{self.name}: cannot be read as {self.format} near row {row + 1} ({exc})"
+            raise CorpusError.at(
+                self.name, f"cannot be read as {self.format} near here ({exc})", row=row + 1
             ) from None
         if empty_rows:
             _warn(f"{self.name}: skipped {empty_rows} row(s) with empty text")

@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from topickit.cleaning.bullets import BulletContext
 from topickit.cleaning.metadata import ends_sentence, find_head_date, find_title
 from topickit.cleaning.normalize import normalize_lines
-from topickit.cleaning.rules import BulletContext, apply_line_rules, is_fragment, is_heading
+from topickit.cleaning.rules import apply_line_rules, is_fragment, is_heading
 from topickit.cleaning.types import CleanedText, Removal
 from topickit.exceptions import DataTypeError
 

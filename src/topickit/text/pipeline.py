@@ -310,9 +310,7 @@ class TextPipeline(PipelineStateMixin, TransformerMixin, BaseEstimator):
     def _fit_tokens(self, texts: Iterable[str], *, keep_tokens: bool) -> list[list[str]]:
         self._validate_params()
         if isinstance(texts, str):
-            raise DataTypeError(
-                "TextPipeline.fit expects an iterable of texts, not a single string"
-            )
+            raise DataTypeError("TextPipeline.fit expects an iterable of texts, not a string")
         texts = texts if isinstance(texts, Sequence) else list(texts)
         learned = learn_in_memory(self, texts, keep_tokens=keep_tokens)
         self._set_fitted(learned)

@@ -83,8 +83,13 @@ def temporary_sibling(path: Path, *, folder: bool = False, suffix: str = "") -> 
 
 def _name_final(err: BaseException, temp: Path, final: Path) -> None:
     """Let an OS error name the final path rather than the temporary one (or none)."""
-    if isinstance(err, OSError) and (err.filename is None or str(err.filename) == str(temp)):
-        err.filename = str(final)
+    if not isinstance(err, OSError):
+        return
+    if err.filename is not None and str(err.filename) != str(temp):
+        return  # already names a path of its own
+    err.filename = str(final)
+    if err.filename2 is not None and str(err.filename2) == str(final):
+        err.filename2 = None  # a failed rename of temp onto final names final once
 
 
 @contextlib.contextmanager

@@ -18,9 +18,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-from topickit._version import __version__
-
 if TYPE_CHECKING:
+    from topickit._version import __version__
     from topickit.bundle import Bundle, load_bundle, save_bundle
     from topickit.cleaning import clean_article, normalize_text
     from topickit.corpus import Article, cleaning_audit, iter_articles, load_corpus
@@ -61,6 +60,7 @@ if TYPE_CHECKING:
 #: Where each public name lives: ``topickit.<name>`` imports that module on first use
 #: (PEP 562), so ``import topickit`` (and the command line) stays fast.
 _HOMES: dict[str, tuple[str, str]] = {
+    "__version__": ("topickit._version", "__version__"),  # importlib.metadata takes 40 ms
     **{n: ("topickit.bundle", n) for n in ("Bundle", "load_bundle", "save_bundle")},
     "load": ("topickit.bundle", "load_bundle"),  # topickit.load(path) -> Bundle
     **{n: ("topickit.cleaning", n) for n in ("clean_article", "normalize_text")},

@@ -152,3 +152,25 @@ def test_only_new_files_are_opened(tmp_path):
     with pytest.raises(ValueError, match="mode"), atomic_open(tmp_path / "x", "a"):
         pass
     assert _names(tmp_path) == []
+
+
+def test_a_streamed_corpus_holds_its_files_only_and_meta_last(seeds_dir, tmp_path):
+    from topickit.text.pipeline import TextPipeline
+    from topickit.vectorize.streamed import build_streamed_corpus, iter_unit_texts
+    from topickit.vectorize.streamed_files import FILES
+
+    folder = tmp_path / "corpus"
+    corpus = build_streamed_corpus(
+        iter_unit_texts(seeds_dir, "paragraph"), TextPipeline(no_below=1, n_jobs=1), folder
+    )
+    assert _names(folder) == sorted(FILES.values())
+    assert len(corpus) == len(corpus.unit_ids) > 0
+
+    def fails_half_way():
+        yield from list(iter_unit_texts(seeds_dir, "paragraph"))[:5]
+        raise KeyboardInterrupt
+
+    broken = tmp_path / "broken"
+    with pytest.raises(KeyboardInterrupt):
+        build_streamed_corpus(fails_half_way, TextPipeline(no_below=1, n_jobs=1), broken)
+    assert FILES["meta"] not in _names(broken) and _leftover_temps(broken) == []

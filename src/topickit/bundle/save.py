@@ -164,16 +164,16 @@ def _check_target(path: Path, *, as_zip: bool, overwrite: bool) -> None:
     if not path.exists() and not path.is_symlink():
         return
     if not overwrite:
-        raise BundleError(f"{path} already exists; pass overwrite=True to replace it")
+        raise BundleError.at(path, "already exists; pass overwrite=True to replace it")
     if path.is_symlink():
-        raise BundleError(f"refusing to overwrite {path}: it is a symbolic link")
+        raise BundleError.at(path, "refusing to overwrite a symbolic link")
     if as_zip:
         if not path.is_file() or not zipfile.is_zipfile(path):
-            raise BundleError(f"refusing to overwrite {path}: it is not a .zip file")
+            raise BundleError.at(path, "refusing to overwrite: not a .zip file")
     elif not path.is_dir():
-        raise BundleError(f"refusing to overwrite {path}: it is a file, not a bundle folder")
+        raise BundleError.at(path, "refusing to overwrite: a file, not a bundle folder")
     elif any(path.iterdir()) and not (path / MANIFEST_NAME).is_file():
-        raise BundleError(f"refusing to overwrite {path}: it is not a topickit bundle folder")
+        raise BundleError.at(path, "refusing to overwrite: not a topickit bundle folder")
 
 
 def _write_folder(path: Path, files: Mapping[str, bytes], *, replace: bool) -> None:

@@ -30,6 +30,7 @@ This module imports only the standard library: scikit-learn (for the second base
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any, Self
 
 __all__ = [
@@ -188,6 +189,9 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ builds the 
         """An estimator was used before ``fit`` was called (also scikit-learn's)."""
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 def _make_not_fitted_error() -> type[TopickitError]:
     from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
@@ -207,9 +211,10 @@ def __getattr__(name: str) -> Any:
     # PEP 562: NotFittedError is built on first use, so that importing this module does not
     # import scikit-learn (about a second). It is then an ordinary module attribute.
     if name == "NotFittedError":
-        cls = _make_not_fitted_error()
-        globals()[name] = cls
-        return cls
+        with _BUILD_LOCK:  # two threads must not build two different classes
+            if name not in globals():
+                globals()[name] = _make_not_fitted_error()
+        return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

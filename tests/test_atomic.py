@@ -174,3 +174,17 @@ def test_a_streamed_corpus_holds_its_files_only_and_meta_last(seeds_dir, tmp_pat
     with pytest.raises(KeyboardInterrupt):
         build_streamed_corpus(fails_half_way, TextPipeline(no_below=1, n_jobs=1), broken)
     assert FILES["meta"] not in _names(broken) and _leftover_temps(broken) == []
+
+
+def test_an_unwritable_place_names_the_output_not_a_temp_name(tmp_path, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        name = os.path.join(kwargs["dir"], kwargs["prefix"] + "random")
+        raise PermissionError(errno.EACCES, "Permission denied", name)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    target = tmp_path / "out.csv"
+    with pytest.raises(PermissionError) as info, atomic_open(target):
+        pass
+    assert info.value.filename == str(target)

@@ -71,14 +71,20 @@ def temporary_sibling(path: Path, *, folder: bool = False, suffix: str = "") -> 
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     prefix = f"{TEMP_PREFIX}{path.name}."
-    if folder:
-        temp = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=path.parent))
-        os.chmod(temp, 0o777 & ~_umask())
-        return temp
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
-    os.close(fd)
-    os.chmod(name, 0o666 & ~_umask())
-    return Path(name)
+    try:
+        if folder:
+            temp = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=path.parent))
+            os.chmod(temp, 0o777 & ~_umask())
+            return temp
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        os.close(fd)
+        os.chmod(name, 0o666 & ~_umask())
+        return Path(name)
+    except OSError as err:
+        # the random temporary name means nothing to the user: name the output instead
+        if err.filename is not None and Path(err.filename).name.startswith(TEMP_PREFIX):
+            err.filename = str(path)
+        raise
 
 
 def _name_final(err: BaseException, temp: Path, final: Path) -> None:

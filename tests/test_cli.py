@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,7 @@ def test_corpus_audit_lists_removals(capsys):
     [
         (["corpus", "no/such/folder"], "does not exist"),
         (["corpus", "SEEDS", "--text-column", "body"], ""),
-        (["run", "no/such.toml"], "config file no/such.toml does not exist"),
+        (["run", "no/such.toml"], "no/such.toml"),
     ],
 )
 def test_user_mistakes_end_with_one_line_and_status_2(argv, message, capsys, tmp_path):
@@ -83,3 +84,82 @@ def test_module_entry_point_runs():
         [sys.executable, "-m", "topickit", "--version"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and done.stdout.strip()
+
+
+HEAVY = ("numpy", "pandas", "scipy", "sklearn", "gensim", "matplotlib")
+
+_HELP_PROBE = """
+import contextlib, io, json, sys
+import topickit.cli
+after_import = sorted(m for m in HEAVY if m in sys.modules)
+commands = [[], ["corpus"], ["run"], ["infer"], ["data"], ["data", "fetch"], ["data", "list"]]
+for argv in commands:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        topickit.cli.main([*argv, "--help"])
+print(json.dumps([after_import, sorted(m for m in HEAVY if m in sys.modules)]))
+"""
+
+
+def test_help_imports_no_heavy_library():
+    probe = f"HEAVY = {HEAVY!r}\n" + _HELP_PROBE
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": ""},
+        check=True,
+    )
+    assert json.loads(result.stdout) == [[], []]
+
+
+def test_help_lists_every_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "topickit", "--help"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": ""},
+        check=True,
+    )
+    for command in ("corpus", "run", "infer", "data"):
+        assert command in result.stdout
+
+
+def test_every_public_name_resolves_lazily():
+    import topickit
+
+    names = [n for n in topickit.__all__ if n != "__version__"]
+    for name in names:
+        value = getattr(topickit, name)
+        assert getattr(value, "__name__", name) in (name, "load_bundle"), name
+    assert topickit.load is topickit.load_bundle
+    assert callable(topickit.segment)  # the function, though topickit.segment is a module too
+    assert set(topickit.__all__) <= set(dir(topickit))
+    with pytest.raises(AttributeError):
+        _ = topickit.no_such_name
+
+
+def test_version_comes_from_the_version_module():
+    import topickit
+    from topickit._version import __version__
+
+    assert topickit.__version__ == __version__
+
+
+def test_start_benchmark_prints_a_row_per_command():
+    script = ROOT / "experiments" / "benchmarks" / "cli_start.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": ""},
+        check=True,
+    )
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| topickit")]
+    expected = ["topickit --help"] + [
+        f"topickit {c} --help"
+        for c in ("corpus", "run", "infer", "data", "data fetch", "data list")
+    ]
+    assert [row.split("|")[1].strip() for row in rows] == expected
+    for row in rows:
+        median, low, high = (float(cell) for cell in row.split("|")[2:5])
+        assert 0 < low <= median <= high

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-from topickit.exceptions import InvalidParameterError, NotFittedError
+from topickit.exceptions import InvalidParameterError
 
 __all__ = [
     "Interval",
@@ -145,9 +145,7 @@ def validate_params(
             text = ", ".join(descriptions[:-1]) + " or " + descriptions[-1]
         else:
             text = descriptions[0]
-        raise InvalidParameterError(
-            f"The {name!r} parameter of {caller_name} must be {text}. Got {value!r} instead."
-        )
+        raise InvalidParameterError.of(caller_name, name, text, value)
 
 
 def check_fitted(estimator: Any, attribute: str | Callable[[Any], bool] | None = None) -> None:
@@ -168,6 +166,8 @@ def check_fitted(estimator: Any, attribute: str | Callable[[Any], bool] | None =
     else:
         fitted = any(k.endswith("_") and not k.startswith("__") for k in vars(estimator))
     if not fitted:
+        from topickit.exceptions import NotFittedError  # builds it (imports scikit-learn)
+
         name = type(estimator).__name__
         raise NotFittedError(
             f"This {name} instance is not fitted yet. Call 'fit' with appropriate arguments "

@@ -1,22 +1,42 @@
 """The ``topickit`` command line: ``corpus``, ``run``, ``infer`` and ``data``.
 
-User mistakes end with one line on stderr and exit status 2; no traceback.
+User mistakes end with one line on stderr and exit status 2; no traceback. This module
+imports only the standard library, so that ``topickit --help`` answers at once; each
+command's handler imports what it needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from topickit.exceptions import TopickitError
-
 __all__ = ["main"]
 
 DEFAULT_CONFIG = Path("experiments/default.toml")
+
+#: OS errors that come from the user's paths or disk (reported in one line, exit status 2).
+USER_OS_ERRORS = frozenset(
+    {
+        errno.ENOENT,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EISDIR,
+        errno.ENOTDIR,
+        errno.EEXIST,
+        errno.ENOTEMPTY,
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EROFS,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+        errno.EFBIG,
+    }
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,12 +126,13 @@ def _corpus_command(args: argparse.Namespace) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    from topickit.exceptions import ConfigError
     from topickit.experiment import load_config, run_experiment
 
     config_path: Path = args.config
     if not config_path.exists() and config_path == DEFAULT_CONFIG:
-        raise TopickitError(
-            f"{DEFAULT_CONFIG} not found: run from the topickit checkout or pass a CONFIG path"
+        raise ConfigError.at(
+            DEFAULT_CONFIG, None, "not found: run from the topickit checkout or pass a CONFIG path"
         )
     config, corpus_path = load_config(config_path, seed=args.seed)
     if config.task == "similarity":
@@ -147,6 +168,13 @@ def _data_command(args: argparse.Namespace) -> int:
     return data_command(args)
 
 
+def _os_error_line(err: OSError) -> str:
+    """One line for an OS error on a user's path: ``<path>: <reason>`` (both paths for a move)."""
+    reason = err.strerror or str(err)
+    paths = [str(p) for p in (err.filename, err.filename2) if p is not None]
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"topickit: warning: {message}", file=sys.stderr)
 
@@ -162,7 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 for a user mistake.
+        Exit status: 0 on success, 2 for a user mistake (a :class:`~topickit.TopickitError`,
+        or an OS error on a user's path such as a missing file, no permission or a full
+        disk), 130 when interrupted with Ctrl-C.
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -182,14 +212,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data": _data_command,
         "infer": _infer_command,
     }
+    from topickit.exceptions import TopickitError  # standard library only
+
     try:
         return handlers[args.command](args)
     except TopickitError as err:
-        print(f"topickit: error: {err}", file=sys.stderr)
+        print(f"topickit: error: {_one_line(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("topickit: interrupted", file=sys.stderr)
         return 130
+    except OSError as err:
+        if err.errno not in USER_OS_ERRORS:
+            raise
+        print(f"topickit: error: {_one_line(_os_error_line(err))}", file=sys.stderr)
+        return 2
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line (a message quoting a file's content may hold newlines)."""
+    return " ".join(text.splitlines()).strip()
 
 
 if __name__ == "__main__":  # pragma: no cover

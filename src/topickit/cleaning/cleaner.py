@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from topickit.cleaning.bullets import BulletContext
 from topickit.cleaning.metadata import ends_sentence, find_head_date, find_title
 from topickit.cleaning.normalize import normalize_lines
-from topickit.cleaning.rules import BulletContext, apply_line_rules, is_fragment, is_heading
+from topickit.cleaning.rules import apply_line_rules, is_fragment, is_heading
 from topickit.cleaning.types import CleanedText, Removal
+from topickit.exceptions import DataTypeError
 
 __all__ = ["clean_article"]
 
@@ -132,7 +134,7 @@ def clean_article(raw: str, *, extract_metadata: bool = True) -> CleanedText:
         If ``raw`` is not a string.
     """
     if not isinstance(raw, str):
-        raise TypeError(f"clean_article expects a str, got {type(raw).__name__}")
+        raise DataTypeError.expected("clean_article's text", "str", raw)
     lines = normalize_lines(raw)
     bullets = BulletContext(lines)
     removals: list[Removal] = []

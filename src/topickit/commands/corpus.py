@@ -8,6 +8,7 @@ import warnings
 
 import pandas as pd
 
+from topickit._atomic import atomic_open
 from topickit.corpus import cleaning_audit, load_corpus, skipped_sources
 from topickit.exceptions import CorpusWarning
 from topickit.segment import segment
@@ -80,9 +81,7 @@ def corpus_command(args: argparse.Namespace) -> int:
             print(f"[{row.unit_id}] {row.text}")
             print(f"  tokens: {row.tokens}")
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.out.with_name(f".{args.out.name}.tmp")
-        units.to_csv(tmp, index=False, lineterminator="\n")
-        tmp.replace(args.out)
+        with atomic_open(args.out, "w", newline="") as out:
+            units.to_csv(out, index=False, lineterminator="\n")
         print(f"\nwrote {len(units)} units to {args.out}", file=sys.stderr)
     return 0

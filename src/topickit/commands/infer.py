@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from topickit._atomic import atomic_open
 from topickit.bundle import Bundle, load_bundle
 from topickit.corpus import load_corpus
-from topickit.exceptions import TopickitError
+from topickit.exceptions import BundleError, DataError
 from topickit.segment import segment
 
 __all__ = ["infer_command", "predict_units", "resolve_model"]
@@ -26,31 +27,32 @@ def resolve_model(path: Path, *, level: str | None) -> Path:
 
     Raises
     ------
-    TopickitError
+    BundleError
         When ``path`` is neither a bundle nor a run folder with a bundle for ``level``.
     """
     if not path.exists():
-        raise TopickitError(f"model {path} does not exist")
+        raise BundleError.at(path, "does not exist (expected a model bundle or a run folder)")
     if path.is_file() or (path / "manifest.json").is_file():
         return path
     metrics = path / "metrics.json"
     if not metrics.is_file():
-        raise TopickitError(
-            f"{path} is neither a model bundle (no manifest.json) nor a run "
-            "folder (no metrics.json)"
+        raise BundleError.at(
+            path, "neither a model bundle (no manifest.json) nor a run folder (no metrics.json)"
         )
     best = json.loads(metrics.read_text(encoding="utf-8")).get("best", {})
     if not best:
-        raise TopickitError(f"{metrics} names no best model")
+        raise BundleError.at(metrics, "names no best model", key="best")
     level = level or ("paragraph" if "paragraph" in best else sorted(best)[0])
     if level not in best:
-        raise TopickitError(
-            f"run {path} has no best model at the {level} level; it has: " + ", ".join(sorted(best))
+        raise BundleError.at(
+            metrics,
+            f"no best model at the {level} level; it has: " + ", ".join(sorted(best)),
+            key="best",
         )
     bundle = path / "models" / f"{best[level]}_{level}"
     if not bundle.is_dir():
-        raise TopickitError(
-            f"run {path} names {best[level]} as its best {level} model, but {bundle} is missing"
+        raise BundleError.at(
+            bundle, f"missing, but {metrics} names {best[level]} as the best {level} model"
         )
     return bundle
 
@@ -84,16 +86,14 @@ def infer_command(args: argparse.Namespace) -> int:
     units = pd.concat(frames, ignore_index=True)
     duplicated = units.unit_id[units.unit_id.duplicated()]
     if len(duplicated):
-        raise TopickitError(
+        raise DataError(
             f"unit id {duplicated.iloc[0]!r} occurs in more than one input; "
             "give inputs with distinct file names or ids"
         )
     table = predict_units(bundle, units)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.out.with_name(f".{args.out.name}.tmp")
-        table.to_csv(tmp, index=False, lineterminator="\n")
-        tmp.replace(args.out)
+        with atomic_open(args.out, "w", newline="") as out:
+            table.to_csv(out, index=False, lineterminator="\n")
         print(
             f"wrote {len(table)} {level} predictions with {bundle_path} to {args.out}",
             file=sys.stderr,

@@ -107,9 +107,10 @@ def resolve_columns(
         if name is not None:
             chosen[role] = _find_column(columns, name)
             if chosen[role] is None:
-                raise CorpusError(
-                    f"{source}: no column {name!r} (given as {role}_column); "
-                    f"available columns: {available}"
+                raise CorpusError.at(
+                    source,
+                    f"no such column (given as {role}_column); available columns: {available}",
+                    column=name,
                 )
     for role in options:  # guesses never take a column already named or guessed
         if role not in chosen:
@@ -118,8 +119,8 @@ def resolve_columns(
                 (c for guess in COLUMN_GUESSES[role] if (c := _find_column(free, guess))), None
             )
     if chosen["text"] is None:
-        raise CorpusError(
-            f"{source}: no text column found among: {available}; name it with text_column="
+        raise CorpusError.at(
+            source, f"no text column found among: {available}; name it with text_column="
         )
     taken = {v for v in chosen.values() if v is not None}
     src = _find_column(columns, SOURCE_COLUMN)

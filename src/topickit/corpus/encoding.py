@@ -71,7 +71,7 @@ def _codec_for_explicit(encoding: str, source: str) -> str:
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
-        raise CorpusError(f"{source}: unknown encoding {encoding!r}") from None
+        raise CorpusError.at(source, f"unknown encoding {encoding!r}") from None
     # Drop a UTF-8 byte-order mark even when UTF-8 is named explicitly.
     return "utf-8-sig" if name == "utf-8" else encoding
 
@@ -118,9 +118,10 @@ def decode_bytes(
         try:
             text = data.decode(codec)
         except UnicodeDecodeError as exc:
-            raise CorpusError(
-                f"{source}: cannot be decoded as {encoding} (byte {exc.start}); "
-                "pass the right encoding= or leave it unset to detect it"
+            raise CorpusError.at(
+                source,
+                f"cannot be decoded as {encoding} (byte {exc.start}); "
+                "pass the right encoding= or leave it unset to detect it",
             ) from None
         reason = _check_text(text)
         return (None, reason) if reason else (_universal_newlines(text), encoding)

@@ -43,7 +43,7 @@ from topickit.corpus.folders import (
     warn_unknown_header_date,
 )
 from topickit.corpus.readers import TableReader, detect_format
-from topickit.exceptions import CorpusError, CorpusWarning
+from topickit.exceptions import CorpusError, CorpusWarning, InvalidParameterError
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -164,12 +164,12 @@ def iter_articles(
     """
     root = Path(path)
     if not root.exists():
-        raise CorpusError(f"corpus path {printable_path(str(root))!r} does not exist")
+        raise CorpusError.at(printable_path(str(root)), "corpus path does not exist")
     if not root.is_dir() and not root.is_file():  # a FIFO or device: never opened
-        raise CorpusError(f"{printable_path(str(root))}: not a regular file or folder")
+        raise CorpusError.at(printable_path(str(root)), "not a regular file or folder")
     fmt = detect_format(root, format)
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
-        raise CorpusError(f"chunksize must be a positive integer, got {chunksize!r}")
+        raise InvalidParameterError.of("iter_articles", "chunksize", "a positive int", chunksize)
     columns = {
         "text_column": text_column,
         "id_column": id_column,
@@ -188,14 +188,14 @@ def iter_articles(
             files = list_text_files(root, report_listing)
             if not files:
                 detail = f" ({len(listing_skips)} skipped)" if listing_skips else ""
-                raise CorpusError(
-                    f"{printable_path(str(root))}: no .txt or .md files found{detail}"
+                raise CorpusError.at(
+                    printable_path(str(root)), f"no .txt or .md files found{detail}"
                 )
         else:
             files = [root]
         return _text_articles(root, files, encoding, clean, report)
     if root.is_dir():
-        raise CorpusError(f"{root}: is a folder; format={fmt!r} needs a table file")
+        raise CorpusError.at(root, f"is a folder; format={fmt!r} needs a table file")
     return _table_articles(root, fmt, columns, encoding, clean, chunksize, report)
 
 
@@ -204,14 +204,15 @@ def _checked(articles: Iterator[Article], path: Path) -> Iterator[Article]:
     seen: dict[str, str] = {}
     for article in articles:
         if article.doc_id in seen:
-            raise CorpusError(
-                f"{path}: duplicate doc_id {article.doc_id!r} "
-                f"({seen[article.doc_id]} and {article.source})"
+            raise CorpusError.at(
+                path,
+                f"duplicate doc_id {article.doc_id!r} "
+                f"({seen[article.doc_id]} and {article.source})",
             )
         seen[article.doc_id] = article.source
         yield article
     if not seen:
-        raise CorpusError(f"{path}: no usable text found in the corpus")
+        raise CorpusError.at(path, "no usable text found in the corpus")
 
 
 def _text_articles(
@@ -324,7 +325,9 @@ def load_corpus(path: str | Path, **options: Any) -> pd.DataFrame:
         unknown, ids repeat, or there is no usable text.
     """
     if "on_skip" in options:
-        raise TypeError("load_corpus() records skips in df.attrs['skipped']; on_skip is not taken")
+        raise InvalidParameterError(
+            "load_corpus() takes no on_skip: it records skips in df.attrs['skipped']"
+        )
     skipped: list[tuple[str, str]] = []
     articles = list(
         iter_articles(path, on_skip=lambda src, why: skipped.append((src, why)), **options)

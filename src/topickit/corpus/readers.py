@@ -82,9 +82,9 @@ def detect_format(path: Path, format: str | None = None) -> str:
         if suffix in suffixes:
             return name
     known = ", ".join(s for suffixes in FORMATS.values() for s in suffixes)
-    raise CorpusError(
-        f"{path}: unsupported file type {suffix or '(no extension)'!r}; "
-        f"use one of {known} or pass format="
+    raise CorpusError.at(
+        path,
+        f"unsupported file type {suffix or '(no extension)'!r}; use one of {known} or pass format=",
     )
 
 
@@ -179,15 +179,15 @@ class TableReader:
         except CorpusError:
             raise
         except Exception as exc:
-            raise CorpusError(f"{self.name}: cannot be read as {self.format} ({exc})") from None
+            raise CorpusError.at(self.name, f"cannot be read as {self.format} ({exc})") from None
         self.empty = True
         _warn(f"{self.name}: skipped (empty file)")
         self.on_skip(self.name, "empty file")
         return None
 
     def _decode_error(self) -> None:
-        raise CorpusError(
-            f"{self.name}: cannot be decoded as {self._codec}; pass the right encoding="
+        raise CorpusError.at(
+            self.name, f"cannot be decoded as {self._codec}; pass the right encoding="
         ) from None
 
     def _parquet_batches(self) -> Iterator[pd.DataFrame]:
@@ -276,8 +276,8 @@ class TableReader:
         except CorpusError:
             raise
         except (pd.errors.ParserError, ValueError) as exc:
-            raise CorpusError(
-                f"{self.name}: cannot be read as {self.format} near row {row + 1} ({exc})"
+            raise CorpusError.at(
+                self.name, f"cannot be read as {self.format} near here ({exc})", row=row + 1
             ) from None
         if empty_rows:
             _warn(f"{self.name}: skipped {empty_rows} row(s) with empty text")

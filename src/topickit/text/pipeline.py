@@ -29,6 +29,7 @@ from topickit._validation import (
 )
 from topickit._workers import WorkerPool
 from topickit.cleaning import normalize_text
+from topickit.exceptions import DataTypeError
 from topickit.text import _spool
 from topickit.text.fit_pass import (
     MIN_TEXTS_FOR_WORKERS,
@@ -231,7 +232,7 @@ class TextPipeline(TokenSteps, PipelineStateMixin, TransformerMixin, BaseEstimat
     def _fit_tokens(self, texts: Iterable[str], *, keep_tokens: bool) -> list[list[str]]:
         self._validate_params()
         if isinstance(texts, str):
-            raise TypeError("TextPipeline.fit expects an iterable of texts, not a single string")
+            raise DataTypeError("TextPipeline.fit expects an iterable of texts, not a string")
         texts = texts if isinstance(texts, Sequence) else list(texts)
         learned = learn_in_memory(self, texts, keep_tokens=keep_tokens)
         self._set_fitted(learned)
@@ -314,7 +315,7 @@ class TextPipeline(TokenSteps, PipelineStateMixin, TransformerMixin, BaseEstimat
         """
         check_fitted(self, "dictionary_")
         if isinstance(texts, str):
-            raise TypeError("TextPipeline.transform expects an iterable of texts, not a string")
+            raise DataTypeError("TextPipeline.transform expects an iterable of texts, not a string")
         texts = texts if isinstance(texts, Sequence) else list(texts)
         vocab = self.dictionary_.token2id
         return [[t for t in doc if t in vocab] for doc in self._final_all(texts)]

@@ -20,25 +20,32 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import tempfile
-from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cached_property
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 from gensim.corpora import Dictionary, MmCorpus
-from gensim.matutils import MmWriter, corpus2csc
+from gensim.matutils import corpus2csc
 
-from topickit._workers import WorkerPool
+from topickit._atomic import atomic_open
 from topickit.exceptions import CorpusError
-from topickit.text._spool import Segment, Spool
+from topickit.text._spool import Spool
 from topickit.text.unit_texts import Texts
-from topickit.vectorize import TokenCorpus, dictionary_from_frequencies, dictionary_terms
+from topickit.vectorize import TokenCorpus, dictionary_from_frequencies
+from topickit.vectorize.streamed_files import (
+    FILES,
+    SPOOL_PREFIX,
+    STREAMED_FORMAT,
+    UnitIdWriter,
+    dictionary_json,
+    prepare_folder,
+    write_json,
+    write_mm,
+)
 
 if TYPE_CHECKING:
     from topickit.text.pipeline import TextPipeline
@@ -46,18 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["STREAMED_FORMAT", "StreamedCorpus", "build_streamed_corpus", "iter_unit_texts"]
 
 logger = logging.getLogger(__name__)
-
-#: Version of the streamed-corpus folder layout.
-STREAMED_FORMAT = 1
-
-_FILES = {
-    "mm": "corpus.mm",
-    "offsets": "corpus.offsets.npy",
-    "dictionary": "dictionary.json",
-    "units": "units.json",
-    "pipeline": "pipeline.json",
-    "meta": "meta.json",
-}
 
 
 class StreamedCorpus(TokenCorpus):
@@ -87,21 +82,21 @@ class StreamedCorpus(TokenCorpus):
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        meta_path = self.folder / _FILES["meta"]
+        meta_path = self.folder / FILES["meta"]
         if not meta_path.is_file():
-            raise CorpusError(f"{self.folder}: not a streamed corpus ({_FILES['meta']} missing)")
+            raise CorpusError(f"{self.folder}: not a streamed corpus ({FILES['meta']} missing)")
         self.meta: dict[str, Any] = _read_json(meta_path)
         if self.meta.get("format") != STREAMED_FORMAT:
             raise CorpusError(
                 f"{meta_path}: streamed corpus format {self.meta.get('format')!r} is not "
                 f"supported (expected {STREAMED_FORMAT})"
             )
-        if (self.folder / (_FILES["mm"] + ".index")).exists():
-            raise CorpusError(f"{self.folder}: unexpected pickled index {_FILES['mm']}.index")
-        self._dictionary = _load_dictionary(self.folder / _FILES["dictionary"])
+        if (self.folder / (FILES["mm"] + ".index")).exists():
+            raise CorpusError(f"{self.folder}: unexpected pickled index {FILES['mm']}.index")
+        self._dictionary = _load_dictionary(self.folder / FILES["dictionary"])
         n_terms = len(self._dictionary)
         if n_terms != self.meta.get("n_terms"):
-            raise CorpusError(f"{self.folder / _FILES['dictionary']}: does not match meta.json")
+            raise CorpusError(f"{self.folder / FILES['dictionary']}: does not match meta.json")
 
     # -- sizes -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -127,8 +122,8 @@ class StreamedCorpus(TokenCorpus):
     @cached_property
     def bow(self) -> MmCorpus:  # type: ignore[override]
         """The bag of words as a gensim ``MmCorpus`` (streamed from disk; ``bow[i]`` works)."""
-        corpus = MmCorpus(str(self.folder / _FILES["mm"]))
-        offsets = self.folder / _FILES["offsets"]
+        corpus = MmCorpus(str(self.folder / FILES["mm"]))
+        offsets = self.folder / FILES["offsets"]
         if offsets.is_file():
             corpus.index = np.load(offsets, allow_pickle=False)
         return corpus
@@ -169,16 +164,16 @@ class StreamedCorpus(TokenCorpus):
     @cached_property
     def unit_ids(self) -> list[str]:
         """Unit ids in row order (read from ``units.json``)."""
-        ids = _read_json(self.folder / _FILES["units"])
+        ids = _read_json(self.folder / FILES["units"])
         if not isinstance(ids, list) or len(ids) != len(self):
-            raise CorpusError(f"{self.folder / _FILES['units']}: expected {len(self)} unit ids")
+            raise CorpusError(f"{self.folder / FILES['units']}: expected {len(self)} unit ids")
         return ids
 
     def pipeline(self) -> TextPipeline:
         """The fitted pipeline that made this corpus (to tokenise new texts alike)."""
         from topickit.text.pipeline import TextPipeline
 
-        state = _read_json(self.folder / _FILES["pipeline"])
+        state = _read_json(self.folder / FILES["pipeline"])
         arrays = {k: np.asarray(state.pop(k), dtype=np.int64) for k in ("dfs", "cfs")}
         return TextPipeline.from_state(state, arrays)
 
@@ -226,26 +221,26 @@ def build_streamed_corpus(
         When ``folder`` is not empty (and ``overwrite`` is false), or for bad input items.
     """
     folder = Path(folder)
-    _prepare_folder(folder, overwrite)
+    prepare_folder(folder, overwrite)
     n_jobs = pipeline.n_jobs if n_jobs is None else n_jobs
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".spool-") as workdir:
-        with _UnitIdWriter(folder / _FILES["units"]) as ids:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=SPOOL_PREFIX) as workdir:
+        with atomic_open(folder / FILES["units"]) as out, UnitIdWriter(out) as ids:
             spool = Spool(Path(workdir), n_jobs=n_jobs, on_ids=ids.write, keep_final_tokens=True)
             pipeline.fit_stream(texts, batch_size=batch_size, spool=spool)
         n_units = spool.n_units
         dictionary = pipeline.dictionary_
 
         def write_state() -> None:
-            _write_json(folder / _FILES["dictionary"], _dictionary_json(dictionary))
+            write_json(folder / FILES["dictionary"], dictionary_json(dictionary))
             meta, arrays = pipeline.get_state()
             state = {**meta, **{k: v.tolist() for k, v in arrays.items()}}
-            _write_json(folder / _FILES["pipeline"], state)
+            write_json(folder / FILES["pipeline"], state)
 
-        n_nnz = _write_mm(
+        n_nnz = write_mm(
             folder, spool.final_segments, dictionary, n_units, n_jobs, while_waiting=write_state
         )
-    _write_json(
-        folder / _FILES["meta"],
+    write_json(  # last: a folder with meta.json is complete
+        folder / FILES["meta"],
         {
             "format": STREAMED_FORMAT,
             "n_docs": n_units,
@@ -284,104 +279,6 @@ def iter_unit_texts(
             yield row["unit_id"], row["text"]
 
 
-# ---------------------------------------------------------------------- writing helpers
-
-
-class _UnitIdWriter:
-    """Write unit ids to a JSON array incrementally."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.count = 0
-
-    def __enter__(self) -> _UnitIdWriter:
-        self._out = open(self.path, "w", encoding="utf-8")
-        self._out.write("[")
-        return self
-
-    def write(self, ids: list[str]) -> None:
-        for unit_id in ids:
-            self._out.write(("," if self.count else "") + "\n" + json.dumps(unit_id))
-            self.count += 1
-
-    def __exit__(self, *exc: object) -> None:
-        self._out.write("\n]\n")
-        self._out.close()
-
-
-def _mm_part(token2id: dict[str, int], segment: Segment) -> tuple[Path, int, array]:
-    """Write one segment's bag of words as Matrix Market lines to a part file (in a worker).
-
-    Returns the part file, its number of entries and each unit's offset in it (-1: empty).
-    """
-    part = segment.path.with_suffix(".mm")
-    offsets = array("q")
-    n_nnz = 0
-    with open(part, "wb") as out:
-        for docno, doc in enumerate(segment.read(), start=segment.first + 1):
-            counts: dict[int, int] = {}
-            for term in doc:
-                term_id = token2id.get(term)
-                if term_id is not None:
-                    counts[term_id] = counts.get(term_id, 0) + 1
-            offsets.append(out.tell() if counts else -1)
-            out.write("".join(f"{docno} {i + 1} {counts[i]}\n" for i in sorted(counts)).encode())
-            n_nnz += len(counts)
-    return part, n_nnz, offsets
-
-
-def _write_mm(
-    folder: Path,
-    segments: list[Segment],
-    dictionary: Dictionary,
-    n_docs: int,
-    n_jobs: int,
-    *,
-    while_waiting: Callable[[], None] | None = None,
-) -> int:
-    """Write the bag of words in gensim's Matrix Market layout; return the entry count.
-
-    Each segment is written to a part file by a worker; the parts are then appended in order.
-    ``while_waiting`` is called once the first part is back, while the workers write the
-    others (in this process, before they are written).
-    """
-    offsets = array("q")
-    n_nnz = 0
-    with open(folder / _FILES["mm"], "wb") as out:
-        out.write(MmWriter.HEADER_LINE)
-        out.write(f"{n_docs} {len(dictionary)} {dictionary.num_nnz}\n".encode())
-        with WorkerPool(n_jobs, dictionary.token2id) as pool:
-            # every segment is sent at once (tasks and results are small), so that the
-            # workers keep busy while this process runs while_waiting
-            parts = pool.map(_mm_part, segments, in_flight=len(segments))
-            first = next(parts, None)
-            if while_waiting is not None:
-                while_waiting()
-            for part, part_nnz, part_offsets in chain([] if first is None else [first], parts):
-                start = out.tell()
-                offsets.extend(o + start if o >= 0 else -1 for o in part_offsets)
-                with open(part, "rb") as f:
-                    shutil.copyfileobj(f, out)
-                part.unlink()
-                n_nnz += part_nnz
-    if len(offsets) != n_docs or n_nnz != dictionary.num_nnz:
-        raise RuntimeError("streamed corpus: written counts disagree with the dictionary")
-    np.save(folder / _FILES["offsets"], np.frombuffer(offsets, dtype=np.int64))
-    return n_nnz
-
-
-def _dictionary_json(dictionary: Dictionary) -> dict[str, Any]:
-    n = len(dictionary)
-    return {
-        "terms": dictionary_terms(dictionary),
-        "dfs": [int(dictionary.dfs.get(i, 0)) for i in range(n)],
-        "cfs": [int(dictionary.cfs.get(i, 0)) for i in range(n)],
-        "num_docs": int(dictionary.num_docs),
-        "num_pos": int(dictionary.num_pos),
-        "num_nnz": int(dictionary.num_nnz),
-    }
-
-
 def _load_dictionary(path: Path) -> Dictionary:
     data = _read_json(path)
     try:
@@ -403,24 +300,6 @@ def _load_dictionary(path: Path) -> Dictionary:
     return dictionary
 
 
-def _prepare_folder(folder: Path, overwrite: bool) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise CorpusError(f"{folder}: exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    present = [p for p in folder.iterdir() if not p.name.startswith(".spool-")]
-    if not present:
-        return
-    ours = set(_FILES.values())
-    if not overwrite or any(p.name not in ours for p in present):
-        raise CorpusError(
-            f"{folder}: folder is not empty; choose a new folder"
-            + ("" if overwrite else " or pass overwrite=True for a streamed corpus")
-        )
-    (folder / _FILES["meta"]).unlink(missing_ok=True)  # incomplete until rewritten
-    for p in present:
-        p.unlink(missing_ok=True)
-
-
 def _read_json(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
@@ -429,10 +308,3 @@ def _read_json(path: Path) -> Any:
         raise CorpusError(f"{path}: file missing") from err
     except json.JSONDecodeError as err:
         raise CorpusError(f"{path}: not valid JSON ({err.msg})") from err
-
-
-def _write_json(path: Path, data: Any) -> None:
-    # json.dumps encodes in C; json.dump to a file runs the pure-Python encoder (5x slower)
-    text = json.dumps(data, ensure_ascii=False)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)

@@ -89,8 +89,8 @@ def temporary_sibling(path: Path, *, folder: bool = False, suffix: str = "") -> 
 
 def _name_final(err: BaseException, temp: Path, final: Path) -> None:
     """Let an OS error name the final path rather than the temporary one (or none)."""
-    if not isinstance(err, OSError):
-        return
+    if not isinstance(err, OSError) or err.errno is None:
+        return  # not a system call's error (a message of its own): nothing to rename
     if err.filename is not None and str(err.filename) != str(temp):
         return  # already names a path of its own
     err.filename = str(final)

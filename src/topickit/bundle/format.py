@@ -2,7 +2,9 @@
 
 A bundle is a folder (or a ``.zip`` of it) holding ``manifest.json`` plus one
 ``<component>/meta.json`` (JSON) and ``<component>/arrays.npz`` (numeric arrays) per
-component. The manifest lists the SHA-256 of every other file. Nothing is ever unpickled.
+component. The manifest lists the SHA-256 of every other file, and ``manifest.sha256`` holds
+the SHA-256 of ``manifest.json`` itself (in ``sha256sum`` format, so
+``sha256sum -c manifest.sha256`` checks it too). Nothing is ever unpickled.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "IGNORED_NAMES",
+    "MANIFEST_DIGEST_NAME",
     "MANIFEST_NAME",
+    "MAX_JSON_DEPTH",
     "MAX_MEMBERS",
     "MAX_MEMBER_BYTES",
     "MAX_TOTAL_BYTES",
@@ -35,8 +39,12 @@ __all__ = [
     "check_arrays",
     "check_format",
     "component_files",
+    "digest_required",
     "is_safe_member_name",
     "looks_like_pickle",
+    "manifest_digest_bytes",
+    "member_size_limit",
+    "read_manifest_digest",
     "sha256_hex",
     "to_plain",
     "validate_manifest",
@@ -45,9 +53,14 @@ __all__ = [
 #: Value of the manifest's ``format`` key.
 FORMAT_NAME = "topickit-bundle"
 #: ``major.minor``; a newer major cannot be read, a newer minor is read with a warning.
-FORMAT_VERSION = "1.0"
+#: 1.1 added ``manifest.sha256``; a 1.0 bundle (which has none) loads with a warning.
+FORMAT_VERSION = "1.1"
+#: The first version whose bundles must carry ``manifest.sha256``.
+DIGEST_REQUIRED_SINCE = (1, 1)
 #: Name of the manifest file at the bundle root.
 MANIFEST_NAME = "manifest.json"
+#: Name of the file holding the manifest's own SHA-256, at the bundle root.
+MANIFEST_DIGEST_NAME = "manifest.sha256"
 #: Keys every manifest has.
 REQUIRED_KEYS = (
     "format",
@@ -72,6 +85,14 @@ IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 MAX_MEMBER_BYTES = 1 << 30
 MAX_TOTAL_BYTES = 2 << 30
 MAX_MEMBERS = 1000
+#: Size limits by kind of member. The manifest holds config, corpus summary, codebook and
+#: metrics (kilobytes in practice); a ``meta.json`` holds a vocabulary and phrase table
+#: (a million 60-byte terms fit); the digest file is one ``sha256sum`` line.
+MAX_MANIFEST_BYTES = 4 << 20
+MAX_META_BYTES = 64 << 20
+MAX_DIGEST_BYTES = 256
+#: Deepest nesting of JSON arrays and objects a bundle file may have (a codebook needs ~5).
+MAX_JSON_DEPTH = 32
 
 _SAFE_DTYPE_KINDS = frozenset("biufcUS")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -110,6 +131,38 @@ def is_safe_member_name(name: str) -> bool:
     if not parts or parts[0].endswith(":"):
         return False
     return all(p not in ("", ".", "..") for p in parts) and not re.match(r"^[A-Za-z]:", name)
+
+
+def member_size_limit(name: str) -> int:
+    """The largest size in bytes a bundle member of this name may have."""
+    if name == MANIFEST_DIGEST_NAME:
+        return MAX_DIGEST_BYTES
+    if name == MANIFEST_NAME:
+        return MAX_MANIFEST_BYTES
+    if name.endswith(".json"):
+        return MAX_META_BYTES
+    return MAX_MEMBER_BYTES
+
+
+def manifest_digest_bytes(manifest: bytes) -> bytes:
+    """Content of ``manifest.sha256`` for the raw bytes of ``manifest.json``."""
+    return f"{sha256_hex(manifest)}  {MANIFEST_NAME}\n".encode("ascii")
+
+
+def read_manifest_digest(data: bytes) -> str:
+    """The hex digest stated by a ``manifest.sha256`` file.
+
+    Raises
+    ------
+    BundleError
+        When the file is not one ``<64 hex digits>  manifest.json`` line.
+    """
+    match = re.fullmatch(rb"([0-9a-f]{64}) [ *]manifest\.json\n?", data)
+    if match is None:
+        raise BundleError(
+            f"{MANIFEST_DIGEST_NAME}: expected one line '<sha256 hex>  {MANIFEST_NAME}'"
+        )
+    return match.group(1).decode("ascii")
 
 
 def component_files(component: str) -> tuple[str, str]:
@@ -170,6 +223,11 @@ def _parse_version(text: Any) -> tuple[int, int]:
         )
     major, minor = text.split(".")
     return int(major), int(minor)
+
+
+def digest_required(manifest: Mapping[str, Any]) -> bool:
+    """Whether a bundle of this (already checked) manifest's version must have a digest."""
+    return _parse_version(manifest.get("format_version")) >= DIGEST_REQUIRED_SINCE
 
 
 def check_format(manifest: Mapping[str, Any]) -> None:
@@ -235,14 +293,18 @@ def validate_manifest(manifest: Any) -> None:
         raise BundleError("manifest.json: codebook must be a JSON object or null")
     components = manifest["components"]
     for comp in components:
-        if comp not in COMPONENTS:
+        if not isinstance(comp, str) or comp not in COMPONENTS:
             raise BundleError(
                 f"manifest.json: unknown component {comp!r}; known: {', '.join(COMPONENTS)}"
             )
+    if len(set(components)) != len(components):
+        raise BundleError("manifest.json: components lists a component twice")
     for comp in REQUIRED_COMPONENTS:
         if comp not in components:
             raise BundleError(f"manifest.json: components must include {comp!r}")
     for name, digest in manifest["files"].items():
+        if name in (MANIFEST_NAME, MANIFEST_DIGEST_NAME):
+            raise BundleError(f"manifest.json: files must not list {name}")
         if not is_safe_member_name(name):
             raise BundleError(f"manifest.json: files lists an unsafe path {name!r}")
         if not isinstance(digest, str) or not _SHA256.fullmatch(digest):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import importlib
 import io
-import json
 import logging
 import os
 import stat
+import warnings
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from topickit.bundle import format as fmt
+from topickit.bundle import screening
 from topickit.bundle.bundle import Bundle
-from topickit.exceptions import BundleError
+from topickit.exceptions import BundleError, TopickitError
 
 __all__ = ["THEME_CLASSIFIERS", "load_bundle", "read_members", "register_theme_classifier"]
 
@@ -61,7 +63,9 @@ def _is_ignored(name: str) -> bool:
 
 
 def _check_sizes(name: str, size: int, total: int) -> None:
-    if size > fmt.MAX_MEMBER_BYTES:
+    if size > fmt.MAX_MEMBER_BYTES or (
+        size > fmt.member_size_limit(name) and not _is_ignored(name)
+    ):
         raise BundleError(f"oversized bundle member: {name} ({size} bytes)")
     if total > fmt.MAX_TOTAL_BYTES:
         raise BundleError(f"bundle is too large to load at {name} ({total} bytes in all)")
@@ -70,29 +74,33 @@ def _check_sizes(name: str, size: int, total: int) -> None:
 def _zip_members(path: Path) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise BundleError(f"{path} is not a readable .zip bundle: {err}") from None
     members: dict[str, bytes] = {}
     total = 0
     with archive:
-        infos = [i for i in archive.infolist() if not i.is_dir()]
+        infos = archive.infolist()
         if len(infos) > fmt.MAX_MEMBERS:
             raise BundleError(f"{path} has {len(infos)} members; a bundle has at most a few")
         for info in infos:
-            name = info.filename
+            name = info.filename.removesuffix("/") if info.is_dir() else info.filename
             if not fmt.is_safe_member_name(name):
-                raise BundleError(f"unsafe path in bundle zip: {name!r}")
-            if name in members:
-                raise BundleError(f"duplicate member in bundle zip: {name}")
+                raise BundleError(f"unsafe path in bundle zip: {info.filename!r}")
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise BundleError(f"refusing symbolic link in bundle zip: {name}")
+            if info.is_dir():
+                continue
+            if name in members:
+                raise BundleError(f"duplicate member in bundle zip: {name}")
             if info.flag_bits & 0x1:
                 raise BundleError(f"refusing encrypted member in bundle zip: {name}")
             total += info.file_size
             _check_sizes(name, info.file_size, total)
-            with archive.open(info) as handle:
-                data = handle.read(fmt.MAX_MEMBER_BYTES + 1)
-            _check_sizes(name, len(data), total - info.file_size + len(data))
+            try:
+                with archive.open(info) as handle:
+                    data = handle.read(info.file_size + 1)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as err:
+                raise BundleError(f"{path}: cannot read member {name}: {err}") from None
             members[name] = data
     return _strip_top_folder(members)
 
@@ -110,22 +118,45 @@ def _strip_top_folder(members: dict[str, bytes]) -> dict[str, bytes]:
     return members
 
 
+def _read_regular(file: Path, rel: str, total: int) -> bytes:
+    """Bytes of a regular file, opened without following links and without blocking.
+
+    The type is checked on the open descriptor, so a FIFO, device or socket swapped in
+    after the folder was listed is refused too, never read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(file, flags)
+    except OSError as err:
+        raise BundleError(f"cannot open bundle file {rel}: {err.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise BundleError(f"refusing non-regular file in bundle: {rel}")
+        _check_sizes(rel, info.st_size, total + info.st_size)
+        data = handle.read(info.st_size + 1)
+    if len(data) != info.st_size:
+        raise BundleError(f"bundle file {rel} changed size while it was read")
+    return data
+
+
 def _folder_members(root: Path) -> dict[str, bytes]:
     members: dict[str, bytes] = {}
     total = 0
     for folder, dirs, names in os.walk(root, followlinks=False):
         here = Path(folder)
-        for name in dirs + names:
-            if (here / name).is_symlink():
-                rel = (here / name).relative_to(root).as_posix()
+        for name in sorted(dirs + names):
+            entry = here / name
+            rel = entry.relative_to(root).as_posix()
+            mode = entry.lstat().st_mode
+            if stat.S_ISLNK(mode):
                 raise BundleError(f"refusing symbolic link in bundle: {rel}")
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                raise BundleError(f"refusing non-regular file in bundle: {rel}")
         for name in names:
-            file = here / name
-            rel = file.relative_to(root).as_posix()
-            size = file.stat().st_size
-            total += size
-            _check_sizes(rel, size, total)
-            members[rel] = file.read_bytes()
+            rel = (here / name).relative_to(root).as_posix()
+            members[rel] = _read_regular(here / name, rel, total)
+            total += len(members[rel])
         if len(members) > fmt.MAX_MEMBERS:
             raise BundleError(f"{root} has over {fmt.MAX_MEMBERS} files; it is not a bundle")
     return members
@@ -138,78 +169,119 @@ def read_members(path: str | os.PathLike[str]) -> dict[str, bytes]:
     ------
     BundleError
         For a missing path, an unsafe zip member (``..``, absolute path, symbolic link,
-        encryption) or an oversized member.
+        encryption, duplicate), a symbolic link or non-regular file in a folder, or an
+        oversized member.
     """
     path = Path(path)
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise BundleError(f"bundle {path} does not exist") from None
+    except OSError as err:
+        raise BundleError(f"cannot read bundle {path}: {err.strerror}") from None
+    if stat.S_ISDIR(mode):
         return _folder_members(path)
-    if path.is_file():
-        if not zipfile.is_zipfile(path):
-            raise BundleError(f"{path} is neither a bundle folder nor a .zip bundle")
-        return _zip_members(path)
-    raise BundleError(f"bundle {path} does not exist")
+    if not stat.S_ISREG(mode):
+        raise BundleError(f"bundle {path} is not a regular file or folder")
+    if not zipfile.is_zipfile(path):
+        raise BundleError(f"{path} is neither a bundle folder nor a .zip bundle")
+    return _zip_members(path)
 
 
 # ---------------------------------------------------------------------- checks
+def _manifest_bytes(members: Mapping[str, bytes]) -> bytes:
+    """The raw manifest, after checking it against ``manifest.sha256`` when there is one."""
+    if fmt.MANIFEST_NAME not in members:
+        raise BundleError(f"no {fmt.MANIFEST_NAME} found; this is not a topickit bundle")
+    data = members[fmt.MANIFEST_NAME]
+    if fmt.MANIFEST_DIGEST_NAME in members:
+        stated = fmt.read_manifest_digest(members[fmt.MANIFEST_DIGEST_NAME])
+        if fmt.sha256_hex(data) != stated:
+            raise BundleError(
+                f"checksum mismatch for {fmt.MANIFEST_NAME}: it does not match "
+                f"{fmt.MANIFEST_DIGEST_NAME}; the bundle was modified or corrupted"
+            )
+    return data
+
+
+def _check_unverified(members: Mapping[str, bytes], manifest: Mapping[str, Any]) -> None:
+    if fmt.MANIFEST_DIGEST_NAME in members:
+        return
+    if fmt.digest_required(manifest):
+        raise BundleError(
+            f"missing file in bundle: {fmt.MANIFEST_DIGEST_NAME} (format "
+            f"{manifest['format_version']} bundles must have it to verify {fmt.MANIFEST_NAME})"
+        )
+    warnings.warn(
+        f"bundle format {manifest['format_version']} has no {fmt.MANIFEST_DIGEST_NAME}, so "
+        f"{fmt.MANIFEST_NAME} (metrics, level, settings) cannot be verified; re-save it",
+        fmt.BundleWarning,
+        stacklevel=4,
+    )
+
+
 def _screen(members: Mapping[str, bytes]) -> dict[str, Any]:
-    """Refuse pickles, parse and validate the manifest, and verify every file."""
+    """Refuse pickles, verify and validate the manifest, and verify every file."""
     for name, data in members.items():
         if fmt.looks_like_pickle(name, data):
             raise BundleError(f"refusing to load pickle data: {name}")
-    if fmt.MANIFEST_NAME not in members:
-        raise BundleError(f"no {fmt.MANIFEST_NAME} found; this is not a topickit bundle")
-    manifest = _json(members[fmt.MANIFEST_NAME], fmt.MANIFEST_NAME)
+    manifest = screening.parse_json(_manifest_bytes(members), fmt.MANIFEST_NAME)
     fmt.validate_manifest(manifest)
+    _check_unverified(members, manifest)
     listed = manifest["files"]
     for name, digest in listed.items():
         if name not in members:
             raise BundleError(f"missing file in bundle: {name}")
         if fmt.sha256_hex(members[name]) != digest:
             raise BundleError(f"checksum mismatch for {name}: the bundle was modified or corrupted")
+    own = (fmt.MANIFEST_NAME, fmt.MANIFEST_DIGEST_NAME)
     for name in sorted(members):
-        if name != fmt.MANIFEST_NAME and name not in listed and not _is_ignored(name):
+        if name not in own and name not in listed and not _is_ignored(name):
             raise BundleError(
                 f"unlisted file in bundle: {name} is not in manifest.json 'files' "
                 "(the bundle was modified); remove it to load the bundle"
             )
+    screening.check_manifest_sections(manifest)
+    _check_codebook(manifest)
     return manifest
 
 
-def _json(data: bytes, name: str) -> Any:
+def _check_codebook(manifest: Mapping[str, Any]) -> None:
+    from topickit.themes.codebook import Codebook
+
+    if manifest["codebook"] is None:
+        return
     try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise BundleError(f"{name} is not valid JSON: {err}") from None
+        Codebook.from_dict(manifest["codebook"], source="manifest.json codebook")
+    except TopickitError as err:
+        raise BundleError(str(err)) from None
 
 
-def _arrays(data: bytes, name: str) -> dict[str, np.ndarray]:
+def _arrays(data: bytes, name: str, headers: Mapping[str, Any]) -> dict[str, np.ndarray]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as inner:
-            total = 0
-            for info in inner.infolist():
-                total += info.file_size
-                _check_sizes(f"{name}:{info.filename}", info.file_size, total)
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     except ValueError as err:
-        if "allow_pickle" in str(err) or "Object arrays" in str(err):
-            raise BundleError(f"{name} holds an object array; refusing to unpickle") from None
         raise BundleError(f"{name}: cannot read arrays: {err}") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
         raise BundleError(f"{name} is not a valid .npz file: {err}") from None
+    screening.check_arrays_match(arrays, headers, name)
+    screening.check_finite(arrays, name)
     for key, arr in arrays.items():
-        if arr.dtype.hasobject:
-            raise BundleError(f"{name} holds an object array; refusing to unpickle")
         logger.debug("%s: %s %s %s", name, key, arr.dtype, arr.shape)
     return arrays
 
 
-def _state(members: Mapping[str, bytes], component: str) -> tuple[Any, dict[str, np.ndarray]]:
+def _state(
+    members: Mapping[str, bytes], component: str, manifest: Mapping[str, Any]
+) -> tuple[Any, dict[str, np.ndarray]]:
+    """A component's meta and arrays, screened before the arrays are allocated."""
     meta_name, arrays_name = fmt.component_files(component)
-    meta = _json(members[meta_name], meta_name)
-    if not isinstance(meta, dict):
-        raise BundleError(f"{meta_name}: expected a JSON object")
-    return meta, _arrays(members[arrays_name], arrays_name)
+    meta = screening.parse_json(members[meta_name], meta_name)
+    screening.check_meta(component, meta, meta_name)
+    headers = screening.read_npy_headers(members[arrays_name], arrays_name)
+    screening.check_shapes(component, meta, headers, manifest, arrays_name)
+    return meta, _arrays(members[arrays_name], arrays_name, headers)
 
 
 # ---------------------------------------------------------------------- rebuilding
@@ -218,7 +290,14 @@ def _rebuild(build: Any, meta: Any, arrays: Any, what: str, source: str) -> Any:
         return build(meta, arrays)
     except BundleError as err:
         raise BundleError(f"{source}: {err}") from None
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+    except (
+        ArithmeticError,
+        AttributeError,
+        LookupError,
+        RecursionError,
+        TypeError,
+        ValueError,
+    ) as err:
         raise BundleError(f"{source}: cannot rebuild the {what}: {err!r}") from None
 
 
@@ -270,13 +349,13 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
 
     members = read_members(path)
     manifest = _screen(members)
-    meta, arrays = _state(members, "pipeline")
+    meta, arrays = _state(members, "pipeline", manifest)
     pipeline = _rebuild(TextPipeline.from_state, meta, arrays, "pipeline", "pipeline/meta.json")
-    meta, arrays = _state(members, "model")
+    meta, arrays = _state(members, "model", manifest)
     model = _rebuild(TopicModel.from_state, meta, arrays, "topic model", "model/meta.json")
     classifier = None
     if "themes" in manifest["components"]:
-        meta, arrays = _state(members, "themes")
+        meta, arrays = _state(members, "themes", manifest)
         info = manifest.get("theme_classifier") or {}
         cls = _theme_class(info.get("kind"), "manifest.json theme_classifier")
         classifier = _rebuild(cls.from_state, meta, arrays, "theme classifier", "themes/meta.json")

@@ -124,8 +124,11 @@ def looks_like_pickle(name: str, data: bytes) -> bool:
 
 
 def is_safe_member_name(name: str) -> bool:
-    """A relative POSIX path with no ``..``, drive letter, backslash or empty part."""
-    if not name or "\\" in name or "\0" in name or name.startswith("/"):
+    """A relative POSIX path with no ``..``, drive letter, backslash, control character or
+    empty part."""
+    if not name or "\\" in name or name.startswith("/"):
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
         return False
     parts = PurePosixPath(name).parts
     if not parts or parts[0].endswith(":"):

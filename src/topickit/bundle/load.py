@@ -148,6 +148,8 @@ def _folder_members(root: Path) -> dict[str, bytes]:
         for name in sorted(dirs + names):
             entry = here / name
             rel = entry.relative_to(root).as_posix()
+            if not fmt.is_safe_member_name(rel):
+                raise BundleError(f"unsafe file name in bundle: {rel!r}")
             mode = entry.lstat().st_mode
             if stat.S_ISLNK(mode):
                 raise BundleError(f"refusing symbolic link in bundle: {rel}")
@@ -301,6 +303,23 @@ def _rebuild(build: Any, meta: Any, arrays: Any, what: str, source: str) -> Any:
         raise BundleError(f"{source}: cannot rebuild the {what}: {err!r}") from None
 
 
+def _validated(from_state: Any) -> Any:
+    """``from_state`` followed by the estimator's own parameter check.
+
+    Estimators validate their parameters in ``fit``, which a loaded one never runs; without
+    this a crafted ``params`` entry would load and fail later, inside ``transform``.
+    """
+
+    def build(meta: Any, arrays: Any) -> Any:
+        obj = from_state(meta, arrays)
+        check = getattr(obj, "_validate_params", None)
+        if callable(check):
+            check()
+        return obj
+
+    return build
+
+
 def _builtin_theme_classifiers() -> None:
     """Add topickit's own classifier kinds (from ``topickit.themes.registry``) if missing."""
     try:
@@ -352,13 +371,16 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     meta, arrays = _state(members, "pipeline", manifest)
     pipeline = _rebuild(TextPipeline.from_state, meta, arrays, "pipeline", "pipeline/meta.json")
     meta, arrays = _state(members, "model", manifest)
-    model = _rebuild(TopicModel.from_state, meta, arrays, "topic model", "model/meta.json")
+    model = _rebuild(
+        _validated(TopicModel.from_state), meta, arrays, "topic model", "model/meta.json"
+    )
     classifier = None
     if "themes" in manifest["components"]:
         meta, arrays = _state(members, "themes", manifest)
         info = manifest.get("theme_classifier") or {}
         cls = _theme_class(info.get("kind"), "manifest.json theme_classifier")
-        classifier = _rebuild(cls.from_state, meta, arrays, "theme classifier", "themes/meta.json")
+        build = _validated(cls.from_state)
+        classifier = _rebuild(build, meta, arrays, "theme classifier", "themes/meta.json")
     logger.info("loaded bundle %s (%s)", path, ", ".join(manifest["components"]))
     return Bundle(
         manifest=manifest,

@@ -19,6 +19,7 @@ import io
 import json
 import math
 import re
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -54,20 +55,21 @@ _DEFLATE_SLACK = 1024
 _NPY_MEMBER = re.compile(r"[A-Za-z0-9_.\-]+\.npy")
 _MAX_NPY_HEADER = 10_000
 
-# Expected shapes of model arrays by name: "K" is the topic count, "V" the vocabulary length.
+# Allowed shapes of model arrays by name: "K" is the topic count, "V" the vocabulary length.
+# A gensim eta is one prior per term, or per topic and term (seeded LDA).
 _MODEL_SHAPES = {
-    "components": ("K", "V"),
-    "sstats": ("K", "V"),
-    "raw_components": ("K", "V"),
-    "exp_dirichlet_component": ("K", "V"),
-    "idf": ("V",),
-    "eta": ("V",),
-    "state_eta": ("V",),
-    "alpha": ("K",),
-    "singular_values": ("K",),
-    "explained_variance_ratio": ("K",),
+    "components": (("K", "V"),),
+    "sstats": (("K", "V"),),
+    "raw_components": (("K", "V"),),
+    "exp_dirichlet_component": (("K", "V"),),
+    "idf": (("V",),),
+    "eta": (("V",), ("K", "V")),
+    "state_eta": (("V",), ("K", "V")),
+    "alpha": (("K",),),
+    "singular_values": (("K",),),
+    "explained_variance_ratio": (("K",),),
 }
-_PIPELINE_SHAPES = {"dfs": ("V",), "cfs": ("V",)}
+_PIPELINE_SHAPES = {"dfs": (("V",),), "cfs": (("V",),)}
 _PIPELINE_INTEGER = ("dfs", "cfs")
 
 
@@ -110,6 +112,8 @@ def parse_json(data: bytes, name: str) -> Any:
         raise BundleError(f"{name} is {len(data)} bytes; a bundle allows at most {limit} here")
     try:
         value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys(name))
+    except BundleError:
+        raise
     except RecursionError:
         raise BundleError(f"{name} is nested too deeply to be bundle JSON") from None
     except (UnicodeDecodeError, ValueError) as err:
@@ -196,7 +200,8 @@ def read_npy_headers(data: bytes, name: str) -> dict[str, ArrayHeader]:
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
         raise BundleError(f"{name} is not a valid .npz file: {err}") from None
-    except (ValueError, TypeError, SyntaxError, RecursionError) as err:
+    except (ValueError, TypeError, SyntaxError, RecursionError, tokenize.TokenError) as err:
+        # numpy parses the header with tokenize and ast.literal_eval, hence the odd errors
         raise BundleError(f"{name}: unreadable .npy header: {err}") from None
     return headers
 
@@ -292,21 +297,29 @@ def check_shapes(
     elif component == "model":
         sizes = {"K": meta["n_topics"], "V": len(meta["vocabulary"])}
         table = _MODEL_SHAPES
+        declared = meta["params"].get("n_topics")
+        if declared is not None and declared != sizes["K"]:
+            raise BundleError(
+                f"model/meta.json: params.n_topics is {declared!r} but n_topics is {sizes['K']}"
+            )
         summary = manifest.get("model") or {}
         for key, size in (("n_topics", sizes["K"]), ("n_terms", sizes["V"])):
             if summary.get(key) is not None and summary[key] != size:
+                stated = summary[key]
                 raise BundleError(
-                    f"{name}: {key} is {size} but manifest.json model.{key} says {summary[key]}"
+                    f"model/meta.json: {key} is {size}, manifest.json model.{key} says {stated}"
                 )
     else:
         themes = (meta.get("codebook") or {}).get("themes")
         sizes = {"T": len(themes) if isinstance(themes, list) else 0}
-        table = {"prior": ("T",)} if isinstance(themes, list) else {}
+        table = {"prior": (("T",),)} if isinstance(themes, list) else {}
     for key, (shape, _dtype) in headers.items():
-        if key in table and shape != _expected(table[key], sizes):
+        allowed = [_expected(dims, sizes) for dims in table.get(key, ())]
+        if allowed and shape not in allowed:
+            wanted = " or ".join(str(a) for a in allowed)
             raise BundleError(
-                f"{name}: array {key!r} has shape {shape}, expected "
-                f"{_expected(table[key], sizes)} from {component}/meta.json"
+                f"{name}: array {key!r} has shape {shape}, expected {wanted} "
+                f"from {component}/meta.json"
             )
 
 

@@ -429,6 +429,26 @@ def test_save_refuses_object_arrays_in_a_state(fitted, tmp_path):
     assert not (tmp_path / "obj").exists()
 
 
+@pytest.mark.parametrize("array", [np.array(["a", "b"]), np.zeros(2, dtype=np.complex128)])
+def test_save_refuses_arrays_the_loader_would_refuse(fitted, tmp_path, array):
+    class StringModel:
+        kind = "nmf"
+
+        def get_state(self):
+            return {"kind": "nmf"}, {"components": array}
+
+    with pytest.raises(BundleError, match=r"only bool, integer and float arrays can be saved"):
+        save_bundle(
+            tmp_path / "str",
+            pipeline=fitted["pipeline"],
+            model=StringModel(),
+            level="paragraph",
+            config={},
+            corpus=fitted["corpus"],
+        )
+    assert not (tmp_path / "str").exists()
+
+
 def test_save_requires_the_corpus_summary(fitted, tmp_path):
     with pytest.raises(BundleError, match="corpus is missing 'n_units'"):
         save_bundle(

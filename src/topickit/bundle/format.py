@@ -95,6 +95,8 @@ MAX_DIGEST_BYTES = 256
 MAX_JSON_DEPTH = 32
 
 _SAFE_DTYPE_KINDS = frozenset("biufcUS")
+#: Dtype kinds a bundle array may have (what the loader's header screen accepts).
+_ARRAY_DTYPE_KINDS = frozenset("biuf")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # First bytes of protocol 0/1 pickles (MARK, GLOBAL, EMPTY_LIST/DICT/TUPLE, NONE, INT ...).
 _OLD_PICKLE_STARTS = frozenset(b"(c])}NIJKLFSVUXTaGdl")
@@ -204,15 +206,19 @@ def to_plain(value: Any, where: str, *, finite: bool = False) -> Any:
 
 
 def check_arrays(arrays: Mapping[str, Any], where: str) -> dict[str, np.ndarray]:
-    """Numeric, bool or string arrays keyed by plain names; object arrays are refused."""
+    """Bool, integer or float arrays keyed by plain names; anything else is refused.
+
+    These are the dtypes :func:`~topickit.bundle.load_bundle` accepts, so a bundle that
+    saves also loads (object arrays would need pickle; strings belong in ``meta.json``).
+    """
     out = {}
     for key, value in arrays.items():
         if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", key):
             raise BundleError(f"{where}: array name {key!r} must be letters, digits, _ . or -")
         arr = np.asarray(value)
-        if arr.dtype.kind not in _SAFE_DTYPE_KINDS:
+        if arr.dtype.kind not in _ARRAY_DTYPE_KINDS or arr.dtype.names is not None:
             raise BundleError(
-                f"{where}: array {key!r} has dtype {arr.dtype}; only numeric, bool and string "
+                f"{where}: array {key!r} has dtype {arr.dtype}; only bool, integer and float "
                 "arrays can be saved (object arrays would need pickle)"
             )
         out[key] = arr

@@ -141,7 +141,10 @@ def _manifest(path: Path) -> dict:
 
 
 def _write_manifest(path: Path, manifest: dict) -> None:
-    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    """Rewrite the manifest and its digest, as a deliberate editor would."""
+    data = json.dumps(manifest).encode("utf-8")
+    (path / "manifest.json").write_bytes(data)
+    (path / "manifest.sha256").write_bytes(fmt.manifest_digest_bytes(data))
 
 
 def _replace_file(bundle: Path, name: str, data: bytes) -> None:
@@ -228,9 +231,11 @@ def test_manifest_lists_every_file_with_its_checksum(saved):
     path = saved["lsa"]
     manifest = _manifest(path)
     on_disk = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
-    assert on_disk == sorted([*manifest["files"], "manifest.json"])
+    assert on_disk == sorted([*manifest["files"], "manifest.json", "manifest.sha256"])
     for name, digest in manifest["files"].items():
         assert fmt.sha256_hex((path / name).read_bytes()) == digest
+    stated = (path / "manifest.sha256").read_text(encoding="ascii")
+    assert stated == fmt.sha256_hex((path / "manifest.json").read_bytes()) + "  manifest.json\n"
     assert manifest["format"] == "topickit-bundle"
     assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["components"] == ["pipeline", "model"]
@@ -316,7 +321,7 @@ def test_a_newer_major_format_version_is_refused_naming_both_versions(nmf_copy):
     manifest = _manifest(nmf_copy)
     manifest["format_version"] = "2.0"
     _write_manifest(nmf_copy, manifest)
-    with pytest.raises(BundleError, match=r"version 2\.0 is newer than .* \(1\.0\)"):
+    with pytest.raises(BundleError, match=rf"version 2\.0 is newer than .* \({FORMAT_VERSION}\)"):
         load_bundle(nmf_copy)
 
 
@@ -324,7 +329,7 @@ def test_a_newer_minor_format_version_loads_with_a_warning(nmf_copy):
     manifest = _manifest(nmf_copy)
     manifest["format_version"] = "1.7"
     _write_manifest(nmf_copy, manifest)
-    with pytest.warns(BundleWarning, match=r"1\.7 is newer than 1\.0"):
+    with pytest.warns(BundleWarning, match=rf"1\.7 is newer than {FORMAT_VERSION}"):
         bundle = load_bundle(nmf_copy)
     assert bundle.n_topics == 4
 
@@ -422,6 +427,26 @@ def test_save_refuses_object_arrays_in_a_state(fitted, tmp_path):
             corpus=fitted["corpus"],
         )
     assert not (tmp_path / "obj").exists()
+
+
+@pytest.mark.parametrize("array", [np.array(["a", "b"]), np.zeros(2, dtype=np.complex128)])
+def test_save_refuses_arrays_the_loader_would_refuse(fitted, tmp_path, array):
+    class StringModel:
+        kind = "nmf"
+
+        def get_state(self):
+            return {"kind": "nmf"}, {"components": array}
+
+    with pytest.raises(BundleError, match=r"only bool, integer and float arrays can be saved"):
+        save_bundle(
+            tmp_path / "str",
+            pipeline=fitted["pipeline"],
+            model=StringModel(),
+            level="paragraph",
+            config={},
+            corpus=fitted["corpus"],
+        )
+    assert not (tmp_path / "str").exists()
 
 
 def test_save_requires_the_corpus_summary(fitted, tmp_path):

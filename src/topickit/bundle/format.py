@@ -2,7 +2,9 @@
 
 A bundle is a folder (or a ``.zip`` of it) holding ``manifest.json`` plus one
 ``<component>/meta.json`` (JSON) and ``<component>/arrays.npz`` (numeric arrays) per
-component. The manifest lists the SHA-256 of every other file. Nothing is ever unpickled.
+component. The manifest lists the SHA-256 of every other file, and ``manifest.sha256`` holds
+the SHA-256 of ``manifest.json`` itself (in ``sha256sum`` format, so
+``sha256sum -c manifest.sha256`` checks it too). Nothing is ever unpickled.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "IGNORED_NAMES",
+    "MANIFEST_DIGEST_NAME",
     "MANIFEST_NAME",
+    "MAX_JSON_DEPTH",
     "MAX_MEMBERS",
     "MAX_MEMBER_BYTES",
     "MAX_TOTAL_BYTES",
@@ -35,8 +39,12 @@ __all__ = [
     "check_arrays",
     "check_format",
     "component_files",
+    "digest_required",
     "is_safe_member_name",
     "looks_like_pickle",
+    "manifest_digest_bytes",
+    "member_size_limit",
+    "read_manifest_digest",
     "sha256_hex",
     "to_plain",
     "validate_manifest",
@@ -45,9 +53,14 @@ __all__ = [
 #: Value of the manifest's ``format`` key.
 FORMAT_NAME = "topickit-bundle"
 #: ``major.minor``; a newer major cannot be read, a newer minor is read with a warning.
-FORMAT_VERSION = "1.0"
+#: 1.1 added ``manifest.sha256``; a 1.0 bundle (which has none) loads with a warning.
+FORMAT_VERSION = "1.1"
+#: The first version whose bundles must carry ``manifest.sha256``.
+DIGEST_REQUIRED_SINCE = (1, 1)
 #: Name of the manifest file at the bundle root.
 MANIFEST_NAME = "manifest.json"
+#: Name of the file holding the manifest's own SHA-256, at the bundle root.
+MANIFEST_DIGEST_NAME = "manifest.sha256"
 #: Keys every manifest has.
 REQUIRED_KEYS = (
     "format",
@@ -72,8 +85,18 @@ IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 MAX_MEMBER_BYTES = 1 << 30
 MAX_TOTAL_BYTES = 2 << 30
 MAX_MEMBERS = 1000
+#: Size limits by kind of member. The manifest holds config, corpus summary, codebook and
+#: metrics (kilobytes in practice); a ``meta.json`` holds a vocabulary and phrase table
+#: (a million 60-byte terms fit); the digest file is one ``sha256sum`` line.
+MAX_MANIFEST_BYTES = 4 << 20
+MAX_META_BYTES = 64 << 20
+MAX_DIGEST_BYTES = 256
+#: Deepest nesting of JSON arrays and objects a bundle file may have (a codebook needs ~5).
+MAX_JSON_DEPTH = 32
 
 _SAFE_DTYPE_KINDS = frozenset("biufcUS")
+#: Dtype kinds a bundle array may have (what the loader's header screen accepts).
+_ARRAY_DTYPE_KINDS = frozenset("biuf")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # First bytes of protocol 0/1 pickles (MARK, GLOBAL, EMPTY_LIST/DICT/TUPLE, NONE, INT ...).
 _OLD_PICKLE_STARTS = frozenset(b"(c])}NIJKLFSVUXTaGdl")
@@ -103,13 +126,48 @@ def looks_like_pickle(name: str, data: bytes) -> bool:
 
 
 def is_safe_member_name(name: str) -> bool:
-    """A relative POSIX path with no ``..``, drive letter, backslash or empty part."""
-    if not name or "\\" in name or "\0" in name or name.startswith("/"):
+    """A relative POSIX path with no ``..``, drive letter, backslash, control character or
+    empty part."""
+    if not name or "\\" in name or name.startswith("/"):
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
         return False
     parts = PurePosixPath(name).parts
     if not parts or parts[0].endswith(":"):
         return False
     return all(p not in ("", ".", "..") for p in parts) and not re.match(r"^[A-Za-z]:", name)
+
+
+def member_size_limit(name: str) -> int:
+    """The largest size in bytes a bundle member of this name may have."""
+    if name == MANIFEST_DIGEST_NAME:
+        return MAX_DIGEST_BYTES
+    if name == MANIFEST_NAME:
+        return MAX_MANIFEST_BYTES
+    if name.endswith(".json"):
+        return MAX_META_BYTES
+    return MAX_MEMBER_BYTES
+
+
+def manifest_digest_bytes(manifest: bytes) -> bytes:
+    """Content of ``manifest.sha256`` for the raw bytes of ``manifest.json``."""
+    return f"{sha256_hex(manifest)}  {MANIFEST_NAME}\n".encode("ascii")
+
+
+def read_manifest_digest(data: bytes) -> str:
+    """The hex digest stated by a ``manifest.sha256`` file.
+
+    Raises
+    ------
+    BundleError
+        When the file is not one ``<64 hex digits>  manifest.json`` line.
+    """
+    match = re.fullmatch(rb"([0-9a-f]{64}) [ *]manifest\.json\n?", data)
+    if match is None:
+        raise BundleError(
+            f"{MANIFEST_DIGEST_NAME}: expected one line '<sha256 hex>  {MANIFEST_NAME}'"
+        )
+    return match.group(1).decode("ascii")
 
 
 def component_files(component: str) -> tuple[str, str]:
@@ -148,15 +206,19 @@ def to_plain(value: Any, where: str, *, finite: bool = False) -> Any:
 
 
 def check_arrays(arrays: Mapping[str, Any], where: str) -> dict[str, np.ndarray]:
-    """Numeric, bool or string arrays keyed by plain names; object arrays are refused."""
+    """Bool, integer or float arrays keyed by plain names; anything else is refused.
+
+    These are the dtypes :func:`~topickit.bundle.load_bundle` accepts, so a bundle that
+    saves also loads (object arrays would need pickle; strings belong in ``meta.json``).
+    """
     out = {}
     for key, value in arrays.items():
         if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", key):
             raise BundleError(f"{where}: array name {key!r} must be letters, digits, _ . or -")
         arr = np.asarray(value)
-        if arr.dtype.kind not in _SAFE_DTYPE_KINDS:
+        if arr.dtype.kind not in _ARRAY_DTYPE_KINDS or arr.dtype.names is not None:
             raise BundleError(
-                f"{where}: array {key!r} has dtype {arr.dtype}; only numeric, bool and string "
+                f"{where}: array {key!r} has dtype {arr.dtype}; only bool, integer and float "
                 "arrays can be saved (object arrays would need pickle)"
             )
         out[key] = arr
@@ -170,6 +232,11 @@ def _parse_version(text: Any) -> tuple[int, int]:
         )
     major, minor = text.split(".")
     return int(major), int(minor)
+
+
+def digest_required(manifest: Mapping[str, Any]) -> bool:
+    """Whether a bundle of this (already checked) manifest's version must have a digest."""
+    return _parse_version(manifest.get("format_version")) >= DIGEST_REQUIRED_SINCE
 
 
 def check_format(manifest: Mapping[str, Any]) -> None:
@@ -235,14 +302,18 @@ def validate_manifest(manifest: Any) -> None:
         raise BundleError("manifest.json: codebook must be a JSON object or null")
     components = manifest["components"]
     for comp in components:
-        if comp not in COMPONENTS:
+        if not isinstance(comp, str) or comp not in COMPONENTS:
             raise BundleError(
                 f"manifest.json: unknown component {comp!r}; known: {', '.join(COMPONENTS)}"
             )
+    if len(set(components)) != len(components):
+        raise BundleError("manifest.json: components lists a component twice")
     for comp in REQUIRED_COMPONENTS:
         if comp not in components:
             raise BundleError(f"manifest.json: components must include {comp!r}")
     for name, digest in manifest["files"].items():
+        if name in (MANIFEST_NAME, MANIFEST_DIGEST_NAME):
+            raise BundleError(f"manifest.json: files must not list {name}")
         if not is_safe_member_name(name):
             raise BundleError(f"manifest.json: files lists an unsafe path {name!r}")
         if not isinstance(digest, str) or not _SHA256.fullmatch(digest):

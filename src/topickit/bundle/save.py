@@ -26,9 +26,11 @@ from topickit._version import __version__
 from topickit.bundle.format import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    MANIFEST_DIGEST_NAME,
     MANIFEST_NAME,
     check_arrays,
     component_files,
+    manifest_digest_bytes,
     sha256_hex,
     to_plain,
 )
@@ -157,6 +159,7 @@ def _serialise(
         "files": {name: sha256_hex(data) for name, data in sorted(files.items())},
     }
     files[MANIFEST_NAME] = _json_bytes(manifest)
+    files[MANIFEST_DIGEST_NAME] = manifest_digest_bytes(files[MANIFEST_NAME])
     return files
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -12,11 +11,48 @@ import pandas as pd
 
 from topickit._atomic import atomic_open
 from topickit.bundle import Bundle, load_bundle
+from topickit.bundle.screening import parse_json
 from topickit.corpus import load_corpus
-from topickit.exceptions import BundleError, DataError
+from topickit.exceptions import BundleError, DataError, TopickitError
 from topickit.segment import segment
 
 __all__ = ["infer_command", "predict_units", "resolve_model"]
+
+#: A run's ``metrics.json`` holds per-model scores: kilobytes; anything this large is not one.
+_MAX_METRICS_BYTES = 16 << 20
+
+
+def _best_models(metrics: Path) -> dict[str, str]:
+    """The ``best`` entry of a run's ``metrics.json``: level -> model name."""
+    try:
+        data = metrics.read_bytes() if metrics.stat().st_size <= _MAX_METRICS_BYTES else None
+    except OSError as err:
+        raise TopickitError(f"cannot read {metrics}: {err.strerror}") from None
+    if data is None:
+        raise TopickitError(f"{metrics} is larger than {_MAX_METRICS_BYTES} bytes; not a run's")
+    try:
+        parsed = parse_json(data, str(metrics))
+    except BundleError as err:
+        raise TopickitError(str(err)) from None
+    best = parsed.get("best") if isinstance(parsed, dict) else None
+    if not isinstance(best, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in best.items()
+    ):
+        raise TopickitError(f"{metrics}: 'best' must map each level to a model name")
+    return best
+
+
+def _bundle_inside(run: Path, level: str, name: str) -> Path:
+    """``run/models/<name>_<level>``, refused unless it stays inside ``run``."""
+    folder = f"{name}_{level}"
+    if not name or "/" in folder or "\\" in folder or "\0" in folder:
+        raise TopickitError(
+            f"{run}/metrics.json names best {level} model {name!r}, which is not a plain name"
+        )
+    bundle = run / "models" / folder
+    if not bundle.resolve().is_relative_to(run.resolve()):
+        raise TopickitError(f"{bundle} leads outside the run folder {run}; refusing to load it")
+    return bundle
 
 
 def resolve_model(path: Path, *, level: str | None) -> Path:
@@ -24,11 +60,14 @@ def resolve_model(path: Path, *, level: str | None) -> Path:
 
     A run folder is recognised by its ``metrics.json``; its ``best`` entry names the best
     model per level (the one ``summary.md`` names), whose bundle is ``models/<model>_<level>``.
+    Only a bundle inside the run folder is ever used: a name with a path separator or
+    ``..``, or a ``models`` entry that links elsewhere, is refused.
 
     Raises
     ------
-    BundleError
-        When ``path`` is neither a bundle nor a run folder with a bundle for ``level``.
+    TopickitError
+        When ``path`` is neither a bundle nor a run folder with a bundle for ``level``, or
+        its ``metrics.json`` is damaged or points outside the run folder.
     """
     if not path.exists():
         raise BundleError.at(path, "does not exist (expected a model bundle or a run folder)")
@@ -39,7 +78,7 @@ def resolve_model(path: Path, *, level: str | None) -> Path:
         raise BundleError.at(
             path, "neither a model bundle (no manifest.json) nor a run folder (no metrics.json)"
         )
-    best = json.loads(metrics.read_text(encoding="utf-8")).get("best", {})
+    best = _best_models(metrics)
     if not best:
         raise BundleError.at(metrics, "names no best model", key="best")
     level = level or ("paragraph" if "paragraph" in best else sorted(best)[0])
@@ -49,7 +88,7 @@ def resolve_model(path: Path, *, level: str | None) -> Path:
             f"no best model at the {level} level; it has: " + ", ".join(sorted(best)),
             key="best",
         )
-    bundle = path / "models" / f"{best[level]}_{level}"
+    bundle = _bundle_inside(path, level, best[level])
     if not bundle.is_dir():
         raise BundleError.at(
             bundle, f"missing, but {metrics} names {best[level]} as the best {level} model"

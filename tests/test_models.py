@@ -12,7 +12,13 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
 from synthetic import POOLS, themed_docs
-from topickit.exceptions import BundleError, ConfigError, CorpusError, NotFittedError
+from topickit.exceptions import (
+    BundleError,
+    ConfigError,
+    CorpusError,
+    InvalidParameterError,
+    NotFittedError,
+)
 from topickit.models import (
     LSA,
     MODELS,
@@ -23,10 +29,9 @@ from topickit.models import (
     TopicModel,
     make_model,
 )
-from topickit.vectorize import fit_idf, tfidf_weights
 from topickit.models.lda_tomotopy import tomotopy_available
 from topickit.models.seeded_lda import SeededLDA
-from topickit.vectorize import TokenCorpus
+from topickit.vectorize import TokenCorpus, fit_idf, tfidf_weights
 
 THEMED = ["kmeans", "nmf", "gensim_lda", "sklearn_lda", "seeded_lda"]
 ALL_KINDS = sorted(MODELS)
@@ -258,23 +263,29 @@ def test_n_topics_and_random_state_are_validated_in_fit(cls):
     ],
 )
 def test_bad_parameter_values_are_named(model, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(InvalidParameterError, match=re.escape(message)):
         model.fit(DOCS)
 
 
-def test_data_dependent_limits_raise_config_errors():
+def test_data_dependent_limits_raise_invalid_parameter_errors():
     n_terms = len({t for d in DOCS for t in d})
-    with pytest.raises(ConfigError, match=f"n_topics={n_terms} must be smaller than the number"):
+    with pytest.raises(
+        InvalidParameterError, match=f"n_topics={n_terms} must be smaller than the number"
+    ):
         LSA(n_terms).fit(DOCS)
-    with pytest.raises(ConfigError, match=r"must be at most the number of documents \(2\)"):
+    with pytest.raises(
+        InvalidParameterError, match=r"must be at most the number of documents \(2\)"
+    ):
         TfidfKMeans(3).fit(DOCS[:2])
-    with pytest.raises(ConfigError, match="for TfidfNMF"):
+    with pytest.raises(InvalidParameterError, match="for TfidfNMF"):
         TfidfNMF(3).fit(DOCS[:2])
-    with pytest.raises(ConfigError, match="'alpha' parameter of GensimLDA has 2 values"):
+    with pytest.raises(InvalidParameterError, match="'alpha' parameter of GensimLDA has 2 values"):
         GensimLDA(3, alpha=[0.5, 0.5]).fit(DOCS)
-    with pytest.raises(ConfigError, match=r"'alpha'.*cannot be 'auto' with n_jobs > 1"):
+    with pytest.raises(InvalidParameterError, match=r"'alpha'.*cannot be 'auto' with n_jobs > 1"):
         GensimLDA(3, alpha="auto", n_jobs=2).fit(DOCS)
-    with pytest.raises(ConfigError, match=r"'eta' parameter of GensimLDA has shape \(4,\)"):
+    with pytest.raises(
+        InvalidParameterError, match=r"'eta' parameter of GensimLDA has shape \(4,\)"
+    ):
         GensimLDA(3, eta=np.ones(4)).fit(DOCS)
 
 

@@ -7,7 +7,6 @@ pickle data, checked against the manifest's SHA-256 list, and only then parsed: 
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import logging
@@ -23,17 +22,18 @@ import numpy as np
 from topickit.bundle import format as fmt
 from topickit.bundle.bundle import Bundle
 from topickit.exceptions import BundleError
+from topickit.registry import THEME_CLASSIFIERS
 
 __all__ = ["THEME_CLASSIFIERS", "load_bundle", "read_members", "register_theme_classifier"]
 
 logger = logging.getLogger(__name__)
 
-#: Theme classifier classes by their ``kind``; filled by :func:`register_theme_classifier`.
-THEME_CLASSIFIERS: dict[str, type] = {}
-
 
 def register_theme_classifier(cls: type) -> type:
     """Let bundles rebuild theme classifiers of ``cls.kind`` (usable as a class decorator).
+
+    The same as ``topickit.registry.THEME_CLASSIFIERS.register(cls)``: bundle loading and
+    :func:`~topickit.themes.make_theme_classifier` read one table.
 
     Parameters
     ----------
@@ -45,13 +45,7 @@ def register_theme_classifier(cls: type) -> type:
     type
         ``cls`` itself.
     """
-    kind = getattr(cls, "kind", None)
-    if not isinstance(kind, str) or not kind:
-        raise TypeError(f"{cls!r} needs a non-empty 'kind' string to be registered")
-    if not callable(getattr(cls, "from_state", None)):
-        raise TypeError(f"{cls.__name__} needs a from_state(meta, arrays) classmethod")
-    THEME_CLASSIFIERS[kind] = cls
-    return cls
+    return THEME_CLASSIFIERS.register(cls)
 
 
 # ---------------------------------------------------------------------- reading members
@@ -222,23 +216,15 @@ def _rebuild(build: Any, meta: Any, arrays: Any, what: str, source: str) -> Any:
         raise BundleError(f"{source}: cannot rebuild the {what}: {err!r}") from None
 
 
-def _builtin_theme_classifiers() -> None:
-    """Add topickit's own classifier kinds (from ``topickit.themes.registry``) if missing."""
-    try:
-        registry = importlib.import_module("topickit.themes.registry")
-    except ModuleNotFoundError:  # pragma: no cover - older layouts without a registry
-        return
-    for kind, cls in getattr(registry, "THEME_CLASSIFIERS", {}).items():
-        THEME_CLASSIFIERS.setdefault(kind, cls)
-
-
 def _theme_class(kind: Any, source: str) -> type:
-    if kind not in THEME_CLASSIFIERS:
-        _builtin_theme_classifiers()
-    if not isinstance(kind, str) or kind not in THEME_CLASSIFIERS:
-        known = ", ".join(sorted(THEME_CLASSIFIERS)) or "none registered"
+    """The registered class of ``kind``; the string only selects, it never imports code."""
+    import topickit.themes  # noqa: F401  (registers topickit's own classifier kinds)
+
+    cls = THEME_CLASSIFIERS.find(kind, saved=True)
+    if cls is None:
+        known = ", ".join(THEME_CLASSIFIERS.choices()) or "none registered"
         raise BundleError(f"{source}: unknown theme classifier kind {kind!r} (known: {known})")
-    return THEME_CLASSIFIERS[kind]
+    return cls
 
 
 def load_bundle(path: str | os.PathLike[str]) -> Bundle:

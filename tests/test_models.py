@@ -16,6 +16,7 @@ from topickit.exceptions import (
     BundleError,
     ConfigError,
     CorpusError,
+    DataError,
     InvalidParameterError,
     NotFittedError,
 )
@@ -231,8 +232,12 @@ def test_fit_rejects_empty_input(kind):
         model.fit([])
     with pytest.raises(CorpusError, match="empty vocabulary"):
         model.fit([[], []])
-    with pytest.raises(TypeError, match="got a single string"):
+    with pytest.raises(DataError, match=r"expects a list of token lists .*, got str$"):
         model.fit("gaza strike")
+    with pytest.raises(DataError, match=r"list of token lists .*; document 1 is str$"):
+        model.fit([["gaza"], "strike on gaza"])
+    with pytest.raises(DataError, match=r"document 0 holds a float64 token$"):
+        model.fit(np.ones((3, 2)))
 
 
 # ---------------------------------------------------------------------------- validation

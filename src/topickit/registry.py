@@ -58,7 +58,7 @@ class Registry(MutableMapping[str, Any]):
         self.entry_point_group = entry_point_group
         self.required = required
         self._classes: dict[str, Any] = {}
-        self._missing: dict[str, tuple[Any, str]] = {}
+        self._optional: dict[str, tuple[Any, str]] = {}  # kind -> (class, install hint)
         self._entry_points: dict[str, importlib.metadata.EntryPoint] | None = None
 
     # ------------------------------------------------------------------ mapping protocol
@@ -124,20 +124,18 @@ class Registry(MutableMapping[str, Any]):
         for attr in self.required:
             if attr != "kind" and not callable(getattr(cls, attr, None)):
                 raise TypeError(f"{getattr(cls, '__name__', cls)!r} needs a {attr}() method")
-        if requires is not None and importlib.util.find_spec(requires) is None:
-            hint = install or f"pip install {requires}"
-            self._missing[name] = (cls, hint)
-            self._classes.pop(name, None)
-            return cls
         if requires is not None:
-            self._missing[name] = (cls, install or f"pip install {requires}")
+            self._optional[name] = (cls, install or f"pip install {requires}")
+            if importlib.util.find_spec(requires) is None:
+                self._classes.pop(name, None)
+                return cls
         self._classes[name] = cls
         return cls
 
     # ------------------------------------------------------------------ looking up
     def choices(self) -> list[str]:
         """Every kind that can be asked for, sorted (unavailable and plugin kinds included)."""
-        return sorted({*self._classes, *self._missing, *self._plugin_names()})
+        return sorted({*self._classes, *self._optional, *self._plugin_names()})
 
     def get_class(self, kind: Any) -> Any:
         """The class registered as ``kind``, loading a plugin entry point when needed.
@@ -151,10 +149,10 @@ class Registry(MutableMapping[str, Any]):
         found = self.find(kind)
         if found is not None:
             return found
-        if isinstance(kind, str) and kind in self._missing:
+        if isinstance(kind, str) and kind in self._optional:
             raise ConfigError(
                 f"{self.family} kind {kind!r} needs an optional package; "
-                f"install it with: {self._missing[kind][1]}"
+                f"install it with: {self._optional[kind][1]}"
             )
         raise ConfigError(
             f"unknown {self.family} kind {kind!r}; choose one of: {', '.join(self.choices())}"
@@ -173,8 +171,8 @@ class Registry(MutableMapping[str, Any]):
         entry = self._plugin_names().get(kind)
         if entry is not None:
             return self._load_plugin(kind, entry)
-        if saved and kind in self._missing:
-            return self._missing[kind][0]
+        if saved and kind in self._optional:
+            return self._optional[kind][0]
         return None
 
     # ------------------------------------------------------------------ plugins

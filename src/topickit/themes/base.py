@@ -1,11 +1,13 @@
 """The contract every theme classifier keeps, plus the helpers the classifiers share.
 
-A theme classifier reads raw unit texts and scores them against the themes of a
-:class:`~topickit.themes.codebook.Codebook`. ``predict_scores`` returns one row per text: a
-distribution over the themes in codebook order (rows sum to 1), whose argmax is the primary
-theme. ``predict_themes`` gives the multi-label answer (all themes of a text, always including
-the primary one). Classifiers persist without pickle: :meth:`ThemeClassifier.get_state` gives
-JSON-able metadata plus numeric arrays, and :meth:`ThemeClassifier.from_state` rebuilds them.
+A theme classifier is a scikit-learn classifier over raw unit texts, scoring them against the
+themes of a :class:`~topickit.themes.codebook.Codebook` (its ``codebook`` parameter).
+``fit(X, y)`` takes the primary theme names or a theme indicator matrix; ``predict_proba``
+returns one row per text: a distribution over the themes in codebook order (rows sum to 1),
+whose argmax, ``predict``, is the primary theme. ``predict_themes`` gives the multi-label
+answer (all themes of a text, always including the primary one). Classifiers persist without
+pickle: :meth:`ThemeClassifier.get_state` gives JSON-able metadata plus numeric arrays, and
+:meth:`ThemeClassifier.from_state` rebuilds them.
 """
 
 from __future__ import annotations

@@ -554,7 +554,7 @@ def test_a_real_lexicon_classifier_round_trips_through_a_zip_bundle(fitted, tmp_
     from topickit.themes.lexicon import LexiconScorer
 
     codebook = load_codebook(ROOT / "experiments" / "codebook.toml")
-    clf = LexiconScorer(codebook).fit(fitted["texts"])
+    clf = LexiconScorer(codebook=codebook).fit(fitted["texts"])
     path = _save(fitted, tmp_path / "lex.zip", theme_classifier=clf, codebook=codebook)
     frame = load_bundle(path).predict_themes(fitted["texts"])
     assert list(frame.columns) == ["theme", *(f"theme_{n}" for n in codebook.names)]

@@ -12,7 +12,14 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
 from synthetic import POOLS, themed_docs
-from topickit.exceptions import BundleError, ConfigError, CorpusError, NotFittedError
+from topickit.exceptions import (
+    BundleError,
+    ConfigError,
+    CorpusError,
+    DataError,
+    InvalidParameterError,
+    NotFittedError,
+)
 from topickit.models import (
     LSA,
     MODELS,
@@ -225,8 +232,12 @@ def test_fit_rejects_empty_input(kind):
         model.fit([])
     with pytest.raises(CorpusError, match="empty vocabulary"):
         model.fit([[], []])
-    with pytest.raises(TypeError, match="got a single string"):
+    with pytest.raises(DataError, match=r"expects a list of token lists .*, got str$"):
         model.fit("gaza strike")
+    with pytest.raises(DataError, match=r"list of token lists .*; document 1 is str$"):
+        model.fit([["gaza"], "strike on gaza"])
+    with pytest.raises(DataError, match=r"document 0 holds a float64 token$"):
+        model.fit(np.ones((3, 2)))
 
 
 # ---------------------------------------------------------------------------- validation
@@ -257,23 +268,29 @@ def test_n_topics_and_random_state_are_validated_in_fit(cls):
     ],
 )
 def test_bad_parameter_values_are_named(model, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(InvalidParameterError, match=re.escape(message)):
         model.fit(DOCS)
 
 
-def test_data_dependent_limits_raise_config_errors():
+def test_data_dependent_limits_raise_invalid_parameter_errors():
     n_terms = len({t for d in DOCS for t in d})
-    with pytest.raises(ConfigError, match=f"n_topics={n_terms} must be smaller than the number"):
+    with pytest.raises(
+        InvalidParameterError, match=f"n_topics={n_terms} must be smaller than the number"
+    ):
         LSA(n_terms).fit(DOCS)
-    with pytest.raises(ConfigError, match=r"must be at most the number of documents \(2\)"):
+    with pytest.raises(
+        InvalidParameterError, match=r"must be at most the number of documents \(2\)"
+    ):
         TfidfKMeans(3).fit(DOCS[:2])
-    with pytest.raises(ConfigError, match="for TfidfNMF"):
+    with pytest.raises(InvalidParameterError, match="for TfidfNMF"):
         TfidfNMF(3).fit(DOCS[:2])
-    with pytest.raises(ConfigError, match="'alpha' parameter of GensimLDA has 2 values"):
+    with pytest.raises(InvalidParameterError, match="'alpha' parameter of GensimLDA has 2 values"):
         GensimLDA(3, alpha=[0.5, 0.5]).fit(DOCS)
-    with pytest.raises(ConfigError, match=r"'alpha'.*cannot be 'auto' with n_jobs > 1"):
+    with pytest.raises(InvalidParameterError, match=r"'alpha'.*cannot be 'auto' with n_jobs > 1"):
         GensimLDA(3, alpha="auto", n_jobs=2).fit(DOCS)
-    with pytest.raises(ConfigError, match=r"'eta' parameter of GensimLDA has shape \(4,\)"):
+    with pytest.raises(
+        InvalidParameterError, match=r"'eta' parameter of GensimLDA has shape \(4,\)"
+    ):
         GensimLDA(3, eta=np.ones(4)).fit(DOCS)
 
 

@@ -10,7 +10,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, f1_score
 
-from topickit.exceptions import ConfigError
+from topickit.exceptions import ConfigError, InvalidParameterError
 from topickit.models import MODELS, GensimLDA, TopicModel, make_model
 from topickit.models.seeded_lda import SeededLDA
 from topickit.themes.codebook import Codebook
@@ -154,18 +154,18 @@ def test_topic_count_resolution(book, synthetic, params, topics, free) -> None:
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
+    ("params", "error", "message"),
     [
-        ({"n_topics": 2}, "smaller than the codebook's 3 themes"),
-        ({"n_topics": 4, "n_free_topics": 2}, "disagree"),
-        ({"codebook": None}, "needs a 'codebook'"),
-        ({"codebook": {"themes": []}}, "at least two"),
-        ({"codebook": "/no/such/codebook.toml"}, "does not exist"),
+        ({"n_topics": 2}, InvalidParameterError, "smaller than the codebook's 3 themes"),
+        ({"n_topics": 4, "n_free_topics": 2}, InvalidParameterError, "disagree"),
+        ({"codebook": None}, InvalidParameterError, "needs a 'codebook'"),
+        ({"codebook": {"themes": []}}, ConfigError, "at least two"),
+        ({"codebook": "/no/such/codebook.toml"}, ConfigError, "does not exist"),
     ],
 )
-def test_configuration_errors(book, synthetic, params, message) -> None:
+def test_configuration_errors(book, synthetic, params, error, message) -> None:
     model = SeededLDA(**{"codebook": book, **params})
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(error, match=message):
         model.fit(synthetic[0][:10])
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score
 
-from topickit.exceptions import BundleError, ConfigError, CorpusError
+from topickit.exceptions import BundleError, ConfigError, DataError, InvalidParameterError
 from topickit.themes.base import MajorityThemeClassifier, ThemeClassifier
 from topickit.themes.codebook import Codebook, load_codebook
 from topickit.themes.combined import COMBINED_VARIANTS, CombinedThemeClassifier
@@ -83,9 +83,9 @@ def synthetic(n_per_theme: int, seed: int) -> tuple[list[str], list[str]]:
 def test_each_classifier_learns_synthetic_themes(small_codebook, kind):
     train, y_train = synthetic(10, seed=0)
     test, y_test = synthetic(8, seed=1)
-    model = make_theme_classifier(kind, small_codebook)
+    model = make_theme_classifier(kind, codebook=small_codebook)
     model.fit(train, None if kind == "lexicon" else y_train)
-    scores = model.predict_scores(test)
+    scores = model.predict_proba(test)
     assert scores.shape == (len(test), 3)
     assert np.all(scores >= 0) and np.all(scores <= 1)
     np.testing.assert_allclose(scores.sum(axis=1), 1.0)
@@ -98,12 +98,12 @@ def test_each_classifier_learns_synthetic_themes(small_codebook, kind):
 
 
 def test_lexicon_matches_inflected_and_multiword_seed_terms(small_codebook):
-    lex = LexiconScorer(small_codebook).fit(["anything"])
+    lex = LexiconScorer(codebook=small_codebook).fit(["anything"])
     assert lex.match_counts("Air strikes killed three and another strike was killing more") == {
         ("air", "strike"): 1,
         ("kill",): 2,
     }
-    scores = lex.predict_scores(
+    scores = lex.predict_proba(
         ["Israeli air strikes killed dozens.", "Ministers met for talks.", "Nothing to see."]
     )
     assert list(scores.argmax(axis=1)[:2]) == [0, 1]
@@ -123,23 +123,23 @@ def test_lexicon_specificity_and_theme_threshold():
             ]
         }
     )
-    lex = LexiconScorer(cb).fit([])
+    lex = LexiconScorer(codebook=cb).fit([])
     np.testing.assert_allclose(lex.raw_scores(["shared alpha"]), [[1.5, 0.5]])
-    plain = LexiconScorer(cb, specificity=False).fit([])
+    plain = LexiconScorer(codebook=cb, specificity=False).fit([])
     np.testing.assert_allclose(plain.raw_scores(["shared alpha"]), [[2.0, 1.0]])
     assert lex.predict_themes(["shared alpha"]) == [("a",)]  # 0.5 < 0.5 * 1.5
     assert lex.predict_themes(["shared alpha"], threshold=0.3) == [("a", "b")]
-    prior = LexiconScorer(cb, prior="labels").fit(["x", "y", "z"], ["b", "b", "a"])
-    np.testing.assert_allclose(prior.predict_scores(["nothing"]), [[0.4, 0.6]])
+    prior = LexiconScorer(codebook=cb, prior="labels").fit(["x", "y", "z"], ["b", "b", "a"])
+    np.testing.assert_allclose(prior.predict_proba(["nothing"]), [[0.4, 0.6]])
 
 
 def test_supervised_handles_a_theme_missing_from_training(small_codebook):
     train, labels = synthetic(5, seed=2)
     keep = [i for i, y in enumerate(labels) if y != "aid"]
-    model = SupervisedThemeClassifier(small_codebook).fit(
+    model = SupervisedThemeClassifier(codebook=small_codebook).fit(
         [train[i] for i in keep], [labels[i] for i in keep]
     )
-    scores = model.predict_scores(["troops and tanks", "food and water"])
+    scores = model.predict_proba(["troops and tanks", "food and water"])
     np.testing.assert_allclose(scores[:, 2], 0.0)
     np.testing.assert_allclose(scores.sum(axis=1), 1.0)
 
@@ -151,7 +151,7 @@ def test_supervised_handles_a_theme_missing_from_training(small_codebook):
 )
 def test_state_round_trip_gives_identical_predictions(small_codebook, tmp_path, kind, params):
     train, labels = synthetic(6, seed=3)
-    model = make_theme_classifier(kind, small_codebook, **params).fit(train, labels)
+    model = make_theme_classifier(kind, codebook=small_codebook, **params).fit(train, labels)
     meta, arrays = model.get_state()
     (tmp_path / "meta.json").write_text(json.dumps(meta))
     np.savez(tmp_path / "arrays.npz", **arrays)
@@ -162,12 +162,12 @@ def test_state_round_trip_gives_identical_predictions(small_codebook, tmp_path, 
     assert restored.get_params(deep=False) == model.get_params(deep=False)
     test, _ = synthetic(3, seed=4)
     test.append("Air strikes near the hospital, then summit talks.")
-    np.testing.assert_array_equal(restored.predict_scores(test), model.predict_scores(test))
+    np.testing.assert_array_equal(restored.predict_proba(test), model.predict_proba(test))
     assert restored.predict_themes(test, threshold=0.2) == model.predict_themes(test, threshold=0.2)
 
 
 def test_state_of_another_kind_is_refused(small_codebook):
-    meta, arrays = LexiconScorer(small_codebook).fit([]).get_state()
+    meta, arrays = LexiconScorer(codebook=small_codebook).fit([]).get_state()
     with pytest.raises(BundleError, match="lexicon"):
         SupervisedThemeClassifier.from_state(meta, arrays)
     with pytest.raises(BundleError, match="format"):
@@ -175,24 +175,42 @@ def test_state_of_another_kind_is_refused(small_codebook):
 
 
 def test_registry_errors(small_codebook):
-    assert set(THEME_CLASSIFIERS) == set(KINDS)
+    assert set(THEME_CLASSIFIERS) == {*KINDS, "majority"}
     with pytest.raises(ConfigError, match="unknown theme classifier kind 'svm'"):
-        make_theme_classifier("svm", small_codebook)
+        make_theme_classifier("svm", codebook=small_codebook)
     with pytest.raises(ConfigError, match="unknown parameter 'alpha'"):
-        make_theme_classifier("supervised", small_codebook, alpha=1.0)
+        make_theme_classifier("supervised", codebook=small_codebook, alpha=1.0)
     with pytest.raises(ConfigError, match="variant"):
-        make_theme_classifier("combined", small_codebook, variant="stack")
-    model = make_theme_classifier("combined", small_codebook, variant="blend", C=2.0)
+        make_theme_classifier("combined", codebook=small_codebook, variant="stack")
+    model = make_theme_classifier("combined", codebook=small_codebook, variant="blend", C=2.0)
     assert isinstance(model, CombinedThemeClassifier) and model.C == 2.0
 
 
 def test_label_errors(small_codebook):
-    with pytest.raises(CorpusError, match="primary theme labels"):
-        SupervisedThemeClassifier(small_codebook).fit(["a text"])
-    with pytest.raises(CorpusError, match="unknown theme 'peace'"):
-        SupervisedThemeClassifier(small_codebook).fit(["a", "b"], ["war", "peace"])
-    with pytest.raises(CorpusError, match="2 texts but 1 primary"):
-        SupervisedThemeClassifier(small_codebook).fit(["a", "b"], ["war"])
+    model = SupervisedThemeClassifier(codebook=small_codebook)
+    with pytest.raises(DataError, match="primary theme labels"):
+        model.fit(["a text"])
+    with pytest.raises(DataError, match="unknown theme 'peace'"):
+        model.fit(["a", "b"], ["war", "peace"])
+    with pytest.raises(DataError, match="2 texts but 1 primary"):
+        model.fit(["a", "b"], ["war"])
+    with pytest.raises(DataError, match=r"has shape \(2, 2\); expected \(2, 3\)"):
+        model.fit(["a", "b"], np.eye(2))
+    with pytest.raises(DataError, match="row 1 marks no theme"):
+        model.fit(["a", "b"], [[1, 0, 0], [0, 0, 0]])
+    with pytest.raises(DataError, match="0/1 or true/false"):
+        model.fit(["a", "b"], [[1, 0, 0], [0, 2, 0]])
+    with pytest.raises(DataError, match="text 1 is int, not str"):
+        model.fit(["a", 3], ["war", "war"])
+
+
+def test_a_missing_codebook_is_named_in_fit_and_in_the_factory():
+    with pytest.raises(InvalidParameterError, match="'codebook' parameter of LexiconScorer"):
+        LexiconScorer().fit(["a text"])
+    with pytest.raises(InvalidParameterError, match=r"must be a Codebook\. Got 'war' instead"):
+        SupervisedThemeClassifier(codebook="war").fit(["a"], ["war"])
+    with pytest.raises(ConfigError, match="'codebook' parameter of CombinedThemeClassifier"):
+        make_theme_classifier("combined")
 
 
 # ---------------------------------------------------------------------- evaluation
@@ -226,7 +244,12 @@ def test_majority_baseline_and_loao_on_a_hand_made_case(small_codebook):
     assert base.primary["accuracy"] == 0.0
     assert int(base.confusion.to_numpy().sum()) == 6
     lex = leave_one_article_out(
-        lambda: LexiconScorer(small_codebook), texts, docs, primary, themes, unit_ids=list("uvwxyz")
+        lambda: LexiconScorer(codebook=small_codebook),
+        texts,
+        docs,
+        primary,
+        themes,
+        unit_ids=list("uvwxyz"),
     )
     assert lex.predictions.index.tolist() == list("uvwxyz")
     assert lex.predictions.pred_primary.tolist() == primary
@@ -242,9 +265,9 @@ def test_compare_and_choose_best(small_codebook):
     docs = [str(i % 4) for i in range(len(texts))]
     table = compare_classifiers(
         {
-            "majority": lambda: MajorityThemeClassifier(small_codebook),
-            "lexicon": lambda: LexiconScorer(small_codebook),
-            "supervised": lambda: SupervisedThemeClassifier(small_codebook),
+            "majority": lambda: MajorityThemeClassifier(codebook=small_codebook),
+            "lexicon": lambda: LexiconScorer(codebook=small_codebook),
+            "supervised": lambda: SupervisedThemeClassifier(codebook=small_codebook),
         },
         texts,
         docs,
@@ -293,7 +316,11 @@ def test_loao_on_the_seeds_beats_the_majority_baseline(seeds_labelled):
     assert base.primary["macro_f1"] == pytest.approx(MEASURED_LOAO["majority"], abs=0.005)
     results = {
         kind: leave_one_article_out(
-            lambda kind=kind: make_theme_classifier(kind, codebook), texts, docs, primary, themes
+            lambda kind=kind: make_theme_classifier(kind, codebook=codebook),
+            texts,
+            docs,
+            primary,
+            themes,
         )
         for kind in KINDS
     }
@@ -310,7 +337,7 @@ def test_combined_default_on_the_dev_paragraphs(seeds_labelled):
     codebook, texts, _, primary, themes = seeds_labelled
     dev = pd.read_csv(path, dtype=str, keep_default_na=False)
     dev_themes = [tuple(t for t in s.split(";") if t) for s in dev.themes]
-    model = CombinedThemeClassifier(codebook).fit(texts, primary, themes)
+    model = CombinedThemeClassifier(codebook=codebook).fit(texts, primary, themes=themes)
     result = evaluate_on(model, dev.text.tolist(), dev.primary.tolist(), dev_themes)
     assert result.primary["macro_f1"] >= 0.6
     assert len(result.predictions) == len(dev) == 50

@@ -9,7 +9,6 @@ their ``.npy`` headers have passed :mod:`topickit.bundle.screening`.
 
 from __future__ import annotations
 
-import importlib
 import io
 import logging
 import os
@@ -27,17 +26,18 @@ from topickit.bundle import screening
 from topickit.bundle.bundle import Bundle
 from topickit.bundle.members import is_ignored, read_members
 from topickit.exceptions import BundleError, TopickitError
+from topickit.registry import THEME_CLASSIFIERS
 
 __all__ = ["THEME_CLASSIFIERS", "load_bundle", "read_members", "register_theme_classifier"]
 
 logger = logging.getLogger(__name__)
 
-#: Theme classifier classes by their ``kind``; filled by :func:`register_theme_classifier`.
-THEME_CLASSIFIERS: dict[str, type] = {}
-
 
 def register_theme_classifier(cls: type) -> type:
     """Let bundles rebuild theme classifiers of ``cls.kind`` (usable as a class decorator).
+
+    The same as ``topickit.registry.THEME_CLASSIFIERS.register(cls)``: bundle loading and
+    :func:`~topickit.themes.make_theme_classifier` read one table.
 
     Parameters
     ----------
@@ -49,13 +49,7 @@ def register_theme_classifier(cls: type) -> type:
     type
         ``cls`` itself.
     """
-    kind = getattr(cls, "kind", None)
-    if not isinstance(kind, str) or not kind:
-        raise TypeError(f"{cls!r} needs a non-empty 'kind' string to be registered")
-    if not callable(getattr(cls, "from_state", None)):
-        raise TypeError(f"{cls.__name__} needs a from_state(meta, arrays) classmethod")
-    THEME_CLASSIFIERS[kind] = cls
-    return cls
+    return THEME_CLASSIFIERS.register(cls)
 
 
 # ---------------------------------------------------------------------- checks
@@ -188,23 +182,15 @@ def _validated(from_state: Any) -> Any:
     return build
 
 
-def _builtin_theme_classifiers() -> None:
-    """Add topickit's own classifier kinds (from ``topickit.themes.registry``) if missing."""
-    try:
-        registry = importlib.import_module("topickit.themes.registry")
-    except ModuleNotFoundError:  # pragma: no cover - older layouts without a registry
-        return
-    for kind, cls in getattr(registry, "THEME_CLASSIFIERS", {}).items():
-        THEME_CLASSIFIERS.setdefault(kind, cls)
-
-
 def _theme_class(kind: Any, source: str) -> type:
-    if kind not in THEME_CLASSIFIERS:
-        _builtin_theme_classifiers()
-    if not isinstance(kind, str) or kind not in THEME_CLASSIFIERS:
-        known = ", ".join(sorted(THEME_CLASSIFIERS)) or "none registered"
+    """The registered class of ``kind``; the string only selects, it never imports code."""
+    import topickit.themes  # noqa: F401  (registers topickit's own classifier kinds)
+
+    cls = THEME_CLASSIFIERS.find(kind, saved=True)
+    if cls is None:
+        known = ", ".join(THEME_CLASSIFIERS.choices()) or "none registered"
         raise BundleError(f"{source}: unknown theme classifier kind {kind!r} (known: {known})")
-    return THEME_CLASSIFIERS[kind]
+    return cls
 
 
 def load_bundle(path: str | os.PathLike[str]) -> Bundle:

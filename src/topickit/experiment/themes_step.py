@@ -85,9 +85,9 @@ def _cross_validate(
     unit_ids: list[str],
 ) -> tuple[CVResult, int, ThemeClassifier]:
     """Leave-one-article-out result, size and all-data fit of one classifier kind."""
-    factory = partial(make_theme_classifier, kind, codebook)
+    factory = partial(make_theme_classifier, kind, codebook=codebook)
     cv = leave_one_article_out(factory, texts, doc_ids, primary, themes, unit_ids=unit_ids)
-    full = factory().fit(texts, primary, themes)
+    full = factory().fit(texts, primary, themes=themes)
     return cv, int(full.n_params_), full
 
 
@@ -165,8 +165,8 @@ def analyse_themes(
     else:
         chosen = "lexicon" if options.use == "auto" else options.use
         rule = "No annotations: the codebook's lexicon scorer needs no training."
-        classifier = make_theme_classifier(chosen, codebook).fit(units["text"].tolist(), None, None)
-    scores = classifier.predict_scores(units["text"].tolist())
+        classifier = make_theme_classifier(chosen, codebook=codebook).fit(units["text"].tolist())
+    scores = classifier.predict_proba(units["text"].tolist())
     analysis = ThemeAnalysis(
         codebook,
         options.level,

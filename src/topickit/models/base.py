@@ -16,10 +16,12 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import Tags
 
-from topickit._subclasses import find_kind
+from topickit._tags import text_input_tags
 from topickit._validation import Interval, check_fitted, validate_params
-from topickit.exceptions import BundleError, ConfigError, CorpusError
+from topickit.exceptions import BundleError, CorpusError, DataError, InvalidParameterError
+from topickit.registry import MODELS
 from topickit.vectorize import TokenCorpus, as_token_corpus, count_matrix
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "TopicModel",
     "empty_rows",
     "state_value",
+    "token_corpus",
     "uniform_empty_rows",
 ]
 
@@ -40,7 +43,7 @@ STATE_FORMAT = 1
 Docs = TokenCorpus | Iterable[Sequence[str]]
 
 
-class TopicModel(BaseEstimator, TransformerMixin):
+class TopicModel(TransformerMixin, BaseEstimator):
     """Base class of topickit topic models (not usable on its own).
 
     Subclasses set the class attributes, declare ``_parameter_constraints``, and implement
@@ -71,6 +74,10 @@ class TopicModel(BaseEstimator, TransformerMixin):
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
     }
 
+    def __sklearn_tags__(self) -> Tags:
+        """Input is a list of token lists (or a ``TokenCorpus``), not a numeric matrix."""
+        return text_input_tags(super().__sklearn_tags__())
+
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Docs, y: Any = None) -> TopicModel:
         """Learn the topics of ``X``.
@@ -87,7 +94,7 @@ class TopicModel(BaseEstimator, TransformerMixin):
         self
         """
         self._validate_params()
-        corpus = as_token_corpus(X)
+        corpus = token_corpus(X, f"{type(self).__name__}.fit")
         if len(corpus) == 0:
             raise CorpusError(f"{type(self).__name__}.fit got no documents")
         vocabulary = list(corpus.terms)
@@ -123,7 +130,7 @@ class TopicModel(BaseEstimator, TransformerMixin):
         ndarray of shape (n_docs, n_topics)
         """
         check_fitted(self, "components_")
-        corpus = as_token_corpus(X)
+        corpus = token_corpus(X, f"{type(self).__name__}.transform")
         counts = count_matrix(corpus, self.vocabulary_)
         if counts.shape[0] == 0:
             return np.zeros((0, self.n_topics_))
@@ -141,11 +148,11 @@ class TopicModel(BaseEstimator, TransformerMixin):
         raise NotImplementedError
 
     def _check_topics_fit(self, limit: int, what: str, *, strict: bool = False) -> None:
-        """Raise ConfigError when ``n_topics`` is too large for the data (``limit``)."""
+        """Raise InvalidParameterError when ``n_topics`` is too large for the data (``limit``)."""
         too_many = self.n_topics >= limit if strict else self.n_topics > limit
         if too_many:
             relation = "smaller than" if strict else "at most"
-            raise ConfigError(
+            raise InvalidParameterError(
                 f"n_topics={self.n_topics} must be {relation} the {what} ({limit}) "
                 f"for {type(self).__name__}"
             )
@@ -166,7 +173,7 @@ class TopicModel(BaseEstimator, TransformerMixin):
         """
         check_fitted(self, "components_")
         if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-            raise ValueError(f"n must be a positive int, got {n!r}")
+            raise InvalidParameterError(f"n must be a positive int, got {n!r}")
         scores = self._ranking_scores()
         result = []
         for k in range(self.components_.shape[0]):
@@ -225,8 +232,9 @@ class TopicModel(BaseEstimator, TransformerMixin):
     def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> TopicModel:
         """Rebuild a fitted model from :meth:`get_state` output.
 
-        Called on :class:`TopicModel` itself, the class is chosen from ``meta["kind"]``
-        among the imported subclasses.
+        Called on :class:`TopicModel` itself, the class is the one registered in
+        :data:`topickit.registry.MODELS` as ``meta["kind"]``; called on a subclass, the
+        state must be of that subclass. The kind string only selects a registered class.
 
         Raises
         ------
@@ -234,8 +242,8 @@ class TopicModel(BaseEstimator, TransformerMixin):
             When the state is of another kind or format, or a key is missing.
         """
         kind = meta.get("kind")
-        target = find_kind(cls, kind)
-        if target is None:
+        target = MODELS.find(kind, saved=True)
+        if not isinstance(target, type) or not issubclass(target, cls):
             raise BundleError(f"model state of kind {kind!r} cannot be loaded by {cls.__name__}")
         if meta.get("format") != STATE_FORMAT:
             raise BundleError(
@@ -262,6 +270,34 @@ class TopicModel(BaseEstimator, TransformerMixin):
 
 
 # ---------------------------------------------------------------------- helpers
+def token_corpus(X: Any, where: str) -> TokenCorpus:
+    """``X`` as a :class:`TokenCorpus`, or a DataError saying what is wrong with it.
+
+    Raises
+    ------
+    DataError
+        When ``X`` is not a sequence of token lists of strings (a numeric array, a single
+        string, a list of texts, ...).
+    """
+    if isinstance(X, TokenCorpus):
+        return X
+    expected = "expects a list of token lists (such as TextPipeline output)"
+    if isinstance(X, str | bytes) or not isinstance(X, Iterable):
+        raise DataError(f"{where} {expected}, got {type(X).__name__}")
+    docs = []
+    for i, doc in enumerate(X):
+        if isinstance(doc, str | bytes) or not isinstance(doc, Iterable):
+            raise DataError(f"{where} {expected}; document {i} is {type(doc).__name__}")
+        tokens = list(doc)
+        for token in tokens:
+            if not isinstance(token, str):
+                raise DataError(
+                    f"{where} {expected}; document {i} holds a {type(token).__name__} token"
+                )
+        docs.append(tokens)
+    return as_token_corpus(docs)
+
+
 def uniform_empty_rows(doc_topic: np.ndarray) -> np.ndarray:
     """Normalise rows to sum to 1; rows with no mass (or not finite) become uniform."""
     doc_topic = np.asarray(doc_topic, dtype=np.float64)

@@ -13,12 +13,14 @@ from sklearn.metrics.pairwise import euclidean_distances
 
 from topickit._validation import Interval
 from topickit.models.base import TopicModel, empty_rows, state_value
+from topickit.registry import MODELS
 from topickit.vectorize import TokenCorpus
 from topickit.vectorize.weighting import fit_idf, tfidf_weights
 
 __all__ = ["TfidfKMeans"]
 
 
+@MODELS.register
 class TfidfKMeans(TopicModel):
     """k-means on sublinear, l2-normalised TF-IDF vectors; each cluster is a topic.
 

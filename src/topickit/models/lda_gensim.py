@@ -16,8 +16,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from topickit._validation import Interval, Options, check_fitted
-from topickit.exceptions import ConfigError, CorpusError
+from topickit.exceptions import CorpusError, InvalidParameterError
 from topickit.models.base import Docs, TopicModel, state_value, uniform_empty_rows
+from topickit.registry import MODELS
 from topickit.vectorize import TokenCorpus, count_matrix
 from topickit.vectorize.streamed import StreamedCorpus
 
@@ -48,6 +49,7 @@ def _positive_array(value: Any) -> bool:
     return arr.ndim in (1, 2) and arr.size > 0 and bool(np.all(np.isfinite(arr) & (arr > 0)))
 
 
+@MODELS.register
 class GensimLDA(TopicModel):
     """LDA on bag-of-words with gensim's ``LdaModel`` (``LdaMulticore`` when ``n_jobs > 1``).
 
@@ -190,19 +192,19 @@ class GensimLDA(TopicModel):
 
     def _check_priors(self, eta: Any, n_terms: int) -> None:
         if not isinstance(self.alpha, str | Real) and len(self.alpha) != self.n_topics:
-            raise ConfigError(
+            raise InvalidParameterError(
                 f"the 'alpha' parameter of {type(self).__name__} has {len(self.alpha)} values "
                 f"but n_topics={self.n_topics}"
             )
         if isinstance(self.alpha, str) and self.alpha == "auto" and self.n_jobs > 1:
-            raise ConfigError(
+            raise InvalidParameterError(
                 f"the 'alpha' parameter of {type(self).__name__} cannot be 'auto' with "
                 "n_jobs > 1 (gensim LdaMulticore does not learn alpha); use n_jobs=1"
             )
         if isinstance(eta, np.ndarray):
             allowed = [(n_terms,), (self.n_topics, n_terms)]
             if eta.shape not in allowed:
-                raise ConfigError(
+                raise InvalidParameterError(
                     f"the 'eta' parameter of {type(self).__name__} has shape {eta.shape}; "
                     f"expected {allowed[0]} or {allowed[1]} for this vocabulary"
                 )
@@ -281,7 +283,7 @@ class GensimLDA(TopicModel):
         tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts.astype(np.float64))
         k = self.n_topics
         if k > min(tfidf.shape):
-            raise ConfigError(
+            raise InvalidParameterError(
                 f"init='nmf' needs n_topics <= min(documents, terms) = {min(tfidf.shape)}; "
                 f"got n_topics={k}"
             )

@@ -17,11 +17,13 @@ from topickit.models.base import (
     state_value,
     uniform_empty_rows,
 )
+from topickit.registry import MODELS
 from topickit.vectorize import TokenCorpus
 
 __all__ = ["SklearnLDA"]
 
 
+@MODELS.register
 class SklearnLDA(PerplexityMixin, TopicModel):
     """LDA on raw term counts with :class:`sklearn.decomposition.LatentDirichletAllocation`.
 

@@ -18,13 +18,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from topickit._validation import Interval
-from topickit.exceptions import BundleError, ConfigError
+from topickit.exceptions import BundleError, ConfigError, InvalidParameterError
 from topickit.models.base import (
     PerplexityMixin,
     TopicModel,
     state_value,
     uniform_empty_rows,
 )
+from topickit.registry import MODELS
 from topickit.vectorize import TokenCorpus
 
 __all__ = ["TomotopyLDA", "fold_in", "tomotopy_available"]
@@ -100,6 +101,7 @@ def _fold_in_block(
     return theta
 
 
+@MODELS.register(requires="tomotopy", install="pip install 'topickit[fast]'")
 class TomotopyLDA(PerplexityMixin, TopicModel):
     """LDA by collapsed Gibbs sampling (tomotopy's ``LDAModel``); much faster than gensim.
 
@@ -208,7 +210,7 @@ class TomotopyLDA(PerplexityMixin, TopicModel):
     def _validate_params(self) -> None:
         super()._validate_params()
         if self.optimize_interval > 0 and self.burn_in >= self.iterations:
-            raise ConfigError(
+            raise InvalidParameterError(
                 f"burn_in={self.burn_in} must be smaller than iterations={self.iterations} "
                 f"for {type(self).__name__} (alpha would never be optimised); "
                 "lower burn_in or set optimize_interval=0"

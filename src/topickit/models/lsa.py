@@ -12,12 +12,14 @@ from sklearn.decomposition import TruncatedSVD
 
 from topickit._validation import Interval
 from topickit.models.base import TopicModel, state_value
+from topickit.registry import MODELS
 from topickit.vectorize import TokenCorpus
 from topickit.vectorize.weighting import fit_idf, tfidf_weights
 
 __all__ = ["LSA"]
 
 
+@MODELS.register
 class LSA(TopicModel):
     """Truncated SVD (randomised) of sublinear, l2-normalised TF-IDF vectors.
 

@@ -12,12 +12,14 @@ from sklearn.decomposition import NMF
 
 from topickit._validation import Interval, Options
 from topickit.models.base import TopicModel, state_value, uniform_empty_rows
+from topickit.registry import MODELS
 from topickit.vectorize import TokenCorpus
 from topickit.vectorize.weighting import fit_idf, tfidf_weights
 
 __all__ = ["TfidfNMF"]
 
 
+@MODELS.register
 class TfidfNMF(TopicModel):
     """NMF of sublinear, l2-normalised TF-IDF vectors, ``X ≈ W H``.
 

@@ -1,31 +1,26 @@
-"""Model kinds by name, so an experiment config can say ``kind = "nmf"``."""
+"""Build topic models by kind name, so an experiment config can say ``kind = "nmf"``.
+
+The kinds live in :data:`topickit.registry.MODELS`; every model module registers its class
+there with ``@MODELS.register``. Importing this module imports all of topickit's own models.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from topickit.exceptions import ConfigError
+from topickit.models import (  # noqa: F401  (imported so that every built-in kind registers)
+    kmeans,
+    lda_gensim,
+    lda_sklearn,
+    lda_tomotopy,
+    lsa,
+    nmf,
+    seeded_lda,
+)
 from topickit.models.base import TopicModel
-from topickit.models.kmeans import TfidfKMeans
-from topickit.models.lda_gensim import GensimLDA
-from topickit.models.lda_sklearn import SklearnLDA
-from topickit.models.lda_tomotopy import TomotopyLDA, tomotopy_available
-from topickit.models.lsa import LSA
-from topickit.models.nmf import TfidfNMF
-from topickit.models.seeded_lda import SeededLDA
+from topickit.registry import MODELS, build
 
 __all__ = ["MODELS", "make_model"]
-
-#: Registry of model classes by their ``kind``.
-MODELS: dict[str, type[TopicModel]] = {
-    cls.kind: cls for cls in (GensimLDA, TfidfKMeans, LSA, TfidfNMF, SklearnLDA, SeededLDA)
-}
-# Optional backends are listed only when their package is installed (checked, not imported).
-if tomotopy_available():
-    MODELS[TomotopyLDA.kind] = TomotopyLDA
-
-#: Optional model kinds and the install command that enables each.
-_OPTIONAL = {TomotopyLDA.kind: "pip install 'topickit[fast]'"}
 
 
 def make_model(kind: str, **params: Any) -> TopicModel:
@@ -34,7 +29,8 @@ def make_model(kind: str, **params: Any) -> TopicModel:
     Parameters
     ----------
     kind : str
-        A key of :data:`MODELS`.
+        A kind of :data:`topickit.registry.MODELS` (or of an installed ``topickit.models``
+        entry point).
     **params
         Constructor parameters of that model (``get_params()`` names).
 
@@ -45,32 +41,12 @@ def make_model(kind: str, **params: Any) -> TopicModel:
     Raises
     ------
     ConfigError
-        For an unknown kind, an unknown parameter or an invalid parameter value.
+        For an unknown kind (naming the valid ones), a kind whose optional package is
+        missing (naming the install command), an unknown parameter or an invalid value.
 
     Examples
     --------
     >>> make_model("nmf", n_topics=4, max_iter=200)
     TfidfNMF(max_iter=200, n_topics=4)
     """
-    cls = MODELS.get(kind)
-    if cls is None and kind in _OPTIONAL:
-        raise ConfigError(
-            f"model kind {kind!r} needs an optional package; install it with: {_OPTIONAL[kind]}"
-        )
-    if cls is None:
-        raise ConfigError(
-            f"unknown model kind {kind!r}; choose one of: {', '.join(sorted(MODELS))}"
-        )
-    valid = cls._get_param_names()
-    for name in params:
-        if name not in valid:
-            raise ConfigError(
-                f"unknown parameter {name!r} for model kind {kind!r}; "
-                f"valid parameters: {', '.join(valid)}"
-            )
-    model = cls(**params)
-    try:
-        model._validate_params()
-    except ValueError as err:
-        raise ConfigError(str(err)) from err
-    return model
+    return build(MODELS, kind, dict(params))

@@ -15,9 +15,10 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import gammaln
 
 from topickit._validation import Interval, Options, check_fitted
-from topickit.exceptions import ConfigError
+from topickit.exceptions import InvalidParameterError
 from topickit.models.base import Docs, state_value
 from topickit.models.lda_gensim import GensimLDA
+from topickit.registry import MODELS
 from topickit.themes.codebook import Codebook
 from topickit.themes.mapping import as_codebook, seed_matches, seed_term_weights
 from topickit.vectorize import count_matrix
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 FREE_TOPIC = "free"
 
 
+@MODELS.register
 class SeededLDA(GensimLDA):
     """LDA whose first topics are seeded with the themes of a codebook, in codebook order.
 
@@ -48,7 +50,7 @@ class SeededLDA(GensimLDA):
     * ``n_topics=None, n_free_topics=None``: ``n_themes + 1`` topics (one free topic);
     * ``n_topics=k`` only: ``k - n_themes`` free topics (``k < n_themes`` is an error);
     * ``n_free_topics=f`` only: ``n_themes + f`` topics;
-    * both: they must agree, else :class:`~topickit.exceptions.ConfigError`.
+    * both: they must agree, else :class:`~topickit.exceptions.InvalidParameterError`.
 
     Parameters are kept as given (scikit-learn style); the resolved counts are the fitted
     attributes ``n_topics_`` and ``n_free_topics_``.
@@ -156,22 +158,22 @@ class SeededLDA(GensimLDA):
     def _resolve(self) -> tuple[Codebook, int, int]:
         """The codebook, total topics and free topics the parameters ask for."""
         if self.codebook is None:
-            raise ConfigError(f"{type(self).__name__} needs a 'codebook' parameter")
+            raise InvalidParameterError(f"{type(self).__name__} needs a 'codebook' parameter")
         book = as_codebook(self.codebook)
         if FREE_TOPIC in book.names:
-            raise ConfigError(f"codebook: a theme may not be called {FREE_TOPIC!r}")
+            raise InvalidParameterError(f"codebook: a theme may not be called {FREE_TOPIC!r}")
         n_themes = len(book.themes)
         if self.n_topics is None:
             free = 1 if self.n_free_topics is None else self.n_free_topics
             return book, n_themes + free, free
         if self.n_topics < n_themes:
-            raise ConfigError(
+            raise InvalidParameterError(
                 f"n_topics={self.n_topics} is smaller than the codebook's {n_themes} themes; "
                 f"{type(self).__name__} needs n_topics >= {n_themes}"
             )
         free = self.n_topics - n_themes
         if self.n_free_topics is not None and self.n_free_topics != free:
-            raise ConfigError(
+            raise InvalidParameterError(
                 f"n_topics={self.n_topics} and n_free_topics={self.n_free_topics} disagree: "
                 f"the codebook has {n_themes} themes, so n_topics must be "
                 f"{n_themes + self.n_free_topics} (or leave one of them unset)"
@@ -183,7 +185,7 @@ class SeededLDA(GensimLDA):
 
         Raises
         ------
-        ConfigError
+        InvalidParameterError
             For a missing or invalid codebook or topic counts that disagree with it.
         """
         self._validate_params()

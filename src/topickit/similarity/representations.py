@@ -25,7 +25,8 @@ from sklearn.preprocessing import normalize
 from topickit._validation import Interval, Options, check_fitted, validate_params
 from topickit.exceptions import ConfigError, CorpusError
 from topickit.models.log_entropy import LogEntropy
-from topickit.models.registry import MODELS, make_model
+from topickit.models.registry import make_model
+from topickit.registry import MODELS, REPRESENTATIONS
 from topickit.similarity.lee import cosine_matrix
 from topickit.vectorize import TokenCorpus, count_matrix
 
@@ -94,6 +95,13 @@ class TermVectors(BaseEstimator):
         self.smooth_idf = smooth_idf
         self.k1 = k1
         self.b = b
+
+    @classmethod
+    def from_config(cls, kind: str, params: dict[str, Any], seed: int) -> TermVectors:
+        """The representation of config ``kind`` (a weighting name), parameters checked."""
+        rep = cls(kind, **params)
+        validate_params(rep.get_params(), rep._parameter_constraints, "TermVectors")
+        return rep
 
     def fit(self, corpus: TokenCorpus) -> TermVectors:
         """Learn the vocabulary and the weighting's collection statistics."""
@@ -168,6 +176,13 @@ class LatentSemanticVectors(BaseEstimator):
         self.n_topics = n_topics
         self.weighting = weighting
 
+    @classmethod
+    def from_config(cls, kind: str, params: dict[str, Any], seed: int) -> LatentSemanticVectors:
+        """The representation of config kind ``"lsa"``, parameters checked."""
+        rep = cls(**params)
+        validate_params(rep.get_params(), rep._parameter_constraints, "LSA")
+        return rep
+
     def fit(self, corpus: TokenCorpus) -> LatentSemanticVectors:
         """Weight the background documents and keep the leading singular vectors."""
         validate_params(
@@ -194,7 +209,7 @@ class LatentSemanticVectors(BaseEstimator):
 
 
 class TopicVectors(BaseEstimator):
-    """Document-topic rows of a topickit topic model (see :data:`topickit.models.MODELS`).
+    """Document-topic rows of a topickit topic model (see :data:`topickit.registry.MODELS`).
 
     Parameters
     ----------
@@ -230,6 +245,16 @@ class TopicVectors(BaseEstimator):
         self.random_state = random_state
         self.model_params = model_params
 
+    @classmethod
+    def from_config(cls, kind: str, params: dict[str, Any], seed: int) -> TopicVectors:
+        """Topic rows of model ``kind``; ``seed`` is the model's ``random_state`` by default."""
+        own = {k: params.pop(k) for k in ("n_topics", "sqrt", "random_state") if k in params}
+        rep = cls(kind, random_state=seed, model_params=params, **own)
+        if not isinstance(rep.sqrt, bool):
+            raise ValueError(f"'sqrt' must be true or false, got {rep.sqrt!r}")
+        rep._build(2)  # checks the model's own parameters now, not after a long fit
+        return rep
+
     def _build(self, n_topics: int):
         params = {"random_state": self.random_state, **dict(self.model_params or {})}
         return make_model(self.kind, n_topics=n_topics, **params)
@@ -250,6 +275,10 @@ class TopicVectors(BaseEstimator):
         return np.sqrt(np.clip(rows, 0.0, None)) if self.sqrt else rows
 
 
+for _weighting in WEIGHTINGS:
+    REPRESENTATIONS.register(TermVectors, kind=_weighting)
+REPRESENTATIONS.register(LatentSemanticVectors, kind="lsa")
+
 #: Config kinds handled here besides the topic-model kinds of the model registry.
 REPRESENTATION_KINDS = (*WEIGHTINGS, "lsa", ENSEMBLE_KIND)
 
@@ -260,8 +289,10 @@ def make_representation(kind: str, params: Mapping[str, Any], *, seed: int = 0):
     Parameters
     ----------
     kind : str
-        ``"bow"``, ``"tfidf"``, ``"log_entropy"``, ``"bm25"``, ``"lsa"`` or a topic-model
-        kind of :data:`topickit.models.MODELS` (``"nmf"``, ``"gensim_lda"``, ...).
+        A kind of :data:`topickit.registry.REPRESENTATIONS` (``"bow"``, ``"tfidf"``,
+        ``"log_entropy"``, ``"bm25"``, ``"lsa"``) or a topic-model kind of
+        :data:`topickit.registry.MODELS` (``"nmf"``, ``"gensim_lda"``, ...), whose
+        document-topic rows are the vectors.
     params : mapping
         Constructor parameters (without ``preprocess``, which the runner handles).
     seed : int, default=0
@@ -277,22 +308,12 @@ def make_representation(kind: str, params: Mapping[str, Any], *, seed: int = 0):
         For an unknown kind or parameter, or an invalid value.
     """
     params = dict(params)
+    cls = REPRESENTATIONS.find(kind)
+    if cls is None and kind not in MODELS.choices():
+        known = ", ".join(sorted({*REPRESENTATIONS.choices(), ENSEMBLE_KIND, *MODELS.choices()}))
+        raise ConfigError(f"unknown representation kind {kind!r}; choose one of: {known}")
     try:
-        if kind in WEIGHTINGS:
-            rep = TermVectors(kind, **params)
-            validate_params(rep.get_params(), rep._parameter_constraints, "TermVectors")
-        elif kind == "lsa":
-            rep = LatentSemanticVectors(**params)
-            validate_params(rep.get_params(), rep._parameter_constraints, "LSA")
-        elif kind in MODELS:
-            own = {k: params.pop(k) for k in ("n_topics", "sqrt", "random_state") if k in params}
-            rep = TopicVectors(kind, random_state=seed, model_params=params, **own)
-            if not isinstance(rep.sqrt, bool):
-                raise ValueError(f"'sqrt' must be true or false, got {rep.sqrt!r}")
-            rep._build(2)  # checks the model's own parameters now, not after a long fit
-        else:
-            known = ", ".join(sorted({*REPRESENTATION_KINDS, *MODELS}))
-            raise ConfigError(f"unknown representation kind {kind!r}; choose one of: {known}")
+        rep = (cls or TopicVectors).from_config(kind, params, seed)
     except TypeError as err:
         raise ConfigError(f"invalid parameter for kind {kind!r}: {err}") from None
     except ValueError as err:

@@ -19,7 +19,9 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import Tags
 
+from topickit._tags import text_input_tags
 from topickit._validation import (
     Interval,
     check_fitted,
@@ -126,6 +128,10 @@ class TextPipeline(TokenSteps, PipelineStateMixin, TransformerMixin, BaseEstimat
         "keep_n": [None, Interval(Integral, 1, None)],
         "n_jobs": [Interval(Integral, 1, None)],
     }
+
+    def __sklearn_tags__(self) -> Tags:
+        """Input is a list of raw texts, not a numeric matrix."""
+        return text_input_tags(super().__sklearn_tags__())
 
     def __init__(
         self,

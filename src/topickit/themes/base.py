@@ -1,11 +1,13 @@
 """The contract every theme classifier keeps, plus the helpers the classifiers share.
 
-A theme classifier reads raw unit texts and scores them against the themes of a
-:class:`~topickit.themes.codebook.Codebook`. ``predict_scores`` returns one row per text: a
-distribution over the themes in codebook order (rows sum to 1), whose argmax is the primary
-theme. ``predict_themes`` gives the multi-label answer (all themes of a text, always including
-the primary one). Classifiers persist without pickle: :meth:`ThemeClassifier.get_state` gives
-JSON-able metadata plus numeric arrays, and :meth:`ThemeClassifier.from_state` rebuilds them.
+A theme classifier is a scikit-learn classifier over raw unit texts, scoring them against the
+themes of a :class:`~topickit.themes.codebook.Codebook` (its ``codebook`` parameter).
+``fit(X, y)`` takes the primary theme names or a theme indicator matrix; ``predict_proba``
+returns one row per text: a distribution over the themes in codebook order (rows sum to 1),
+whose argmax, ``predict``, is the primary theme. ``predict_themes`` gives the multi-label
+answer (all themes of a text, always including the primary one). Classifiers persist without
+pickle: :meth:`ThemeClassifier.get_state` gives JSON-able metadata plus numeric arrays, and
+:meth:`ThemeClassifier.from_state` rebuilds them.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import Tags
 
-from topickit._subclasses import find_kind
+from topickit._tags import text_input_tags
 from topickit._validation import check_fitted, validate_params
-from topickit.exceptions import BundleError, ConfigError, CorpusError
+from topickit.exceptions import BundleError, ConfigError, DataError
+from topickit.registry import THEME_CLASSIFIERS
 from topickit.text.pipeline import TextPipeline
 from topickit.text.stopwords import build_stopwords
 from topickit.themes.codebook import Codebook
+from topickit.themes.labels import check_theme_labels
 
 __all__ = [
     "THEME_STATE_FORMAT",
@@ -66,29 +71,36 @@ def pipeline_tokens(pipeline: TextPipeline, phrases: Mapping[str, float], text: 
 
 def _as_text_list(texts: Any, where: str) -> list[str]:
     if isinstance(texts, str):
-        raise TypeError(f"{where} expects a list of texts, not a single string")
-    texts = list(texts)
+        raise DataError(f"{where} expects a list of texts, not a single string")
+    try:
+        texts = list(texts)
+    except TypeError:
+        raise DataError(f"{where} expects a list of texts, got {type(texts).__name__}") from None
     for i, t in enumerate(texts):
         if not isinstance(t, str):
-            raise TypeError(f"{where}: text {i} is {type(t).__name__}, not str")
+            raise DataError(f"{where}: text {i} is {type(t).__name__}, not str")
     return texts
 
 
-class ThemeClassifier(BaseEstimator):
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
     """Base class of topickit theme classifiers (not usable on its own).
 
-    Subclasses set :attr:`kind`, extend ``_parameter_constraints`` and implement ``_fit``,
-    ``_scores``, ``_theme_mask``, ``_state`` and ``_restore``.
+    A scikit-learn classifier over raw texts: ``fit(X, y)``, ``predict``, ``predict_proba``
+    and ``classes_`` (the codebook's theme names). Subclasses set :attr:`kind`, extend
+    ``_parameter_constraints`` and implement ``_fit``, ``_scores``, ``_theme_mask``,
+    ``_state`` and ``_restore``.
 
     Parameters
     ----------
     codebook : Codebook
-        The themes, in the order of the score columns.
+        The themes, in the order of the probability columns. A keyword with default
+        ``None`` (so the class is default-constructible and clonable); ``fit`` refuses a
+        missing codebook with an :class:`~topickit.exceptions.InvalidParameterError`.
 
     Attributes
     ----------
     kind : str
-        Registry name (``"lexicon"``, ``"supervised"``, ``"combined"``).
+        Registry name (``"lexicon"``, ``"supervised"``, ``"combined"``, ``"majority"``).
     classes_ : list of str
         Theme names in codebook order (set by ``fit``).
     n_params_ : int
@@ -100,26 +112,39 @@ class ThemeClassifier(BaseEstimator):
     needs_labels: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {"codebook": [_is_codebook]}
 
-    def __init__(self, codebook: Codebook) -> None:
+    def __init__(self, *, codebook: Codebook | None = None) -> None:
         self.codebook = codebook
+
+    def __sklearn_tags__(self) -> Tags:
+        """Input is a list of raw texts; labels are needed unless ``needs_labels`` is false."""
+        tags = text_input_tags(super().__sklearn_tags__())
+        tags.target_tags.required = self.needs_labels
+        tags.target_tags.one_d_labels = False  # a theme indicator matrix is accepted too
+        return tags
 
     # ------------------------------------------------------------------ fitting
     def fit(
         self,
-        texts: Sequence[str],
-        primary: Sequence[str] | None = None,
+        X: Sequence[str],
+        y: Any = None,
+        *,
         themes: Sequence[Sequence[str]] | None = None,
     ) -> ThemeClassifier:
         """Learn from labelled texts.
 
         Parameters
         ----------
-        texts : list of str
+        X : list of str
             Raw unit texts.
-        primary : list of str, optional
-            Primary theme of each text (required unless the classifier needs no labels).
+        y : array-like of str of shape (n_texts,), or of shape (n_texts, n_themes), optional
+            Either the primary theme name of each text, or a theme indicator matrix (true or
+            1 where a text has a theme; columns in codebook order). For a matrix, the primary
+            theme of a text is its first marked theme in codebook order; to choose it
+            yourself, give the primary names as ``y`` and the full sets as ``themes``.
+            Required unless the classifier needs no labels (the lexicon scorer).
         themes : list of tuple of str, optional
-            All themes of each text; by default each text's themes are its primary one.
+            All themes of each text, with 1-D ``y``; by default a text's themes are its
+            primary one.
 
         Returns
         -------
@@ -127,20 +152,27 @@ class ThemeClassifier(BaseEstimator):
 
         Raises
         ------
-        CorpusError
-            When labels name unknown themes or do not match the texts in number.
+        InvalidParameterError
+            For a missing or invalid codebook or parameter.
+        DataError
+            When the texts are not strings, or the labels are missing (for a classifier that
+            needs them), name unknown themes or do not match the texts in number.
         """
         self._validate_params()
-        texts = _as_text_list(texts, f"{type(self).__name__}.fit")
+        name = type(self).__name__
+        if y is None and (themes is not None or self.needs_labels):
+            raise DataError(
+                f"{name} requires y to be passed, but the target y is None "
+                "(fit needs the primary theme labels y)"
+            )
+        texts = _as_text_list(X, f"{name}.fit")
         names = self.codebook.names
-        if primary is None:
-            if self.needs_labels:
-                raise CorpusError(f"{type(self).__name__}.fit needs the primary theme labels")
-            y, y_multi = None, None
+        if y is None:
+            y_codes, y_multi = None, None
         else:
-            y, y_multi = self._check_labels(texts, primary, themes, names)
+            y_codes, y_multi = check_theme_labels(len(texts), y, themes, names)
         self.classes_ = list(names)
-        self._fit(texts, y, y_multi)
+        self._fit(texts, y_codes, y_multi)
         return self
 
     def _validate_params(self) -> None:
@@ -148,63 +180,41 @@ class ThemeClassifier(BaseEstimator):
             self.get_params(deep=False), self._parameter_constraints, type(self).__name__
         )
 
-    @staticmethod
-    def _check_labels(
-        texts: list[str],
-        primary: Sequence[str],
-        themes: Sequence[Sequence[str]] | None,
-        names: list[str],
-    ) -> tuple[np.ndarray, np.ndarray]:
-        index = {n: k for k, n in enumerate(names)}
-        primary = list(primary)
-        if len(primary) != len(texts):
-            raise CorpusError(f"got {len(texts)} texts but {len(primary)} primary labels")
-        if themes is None:
-            themes = [(p,) for p in primary]
-        themes = [tuple(t) for t in themes]
-        if len(themes) != len(texts):
-            raise CorpusError(f"got {len(texts)} texts but {len(themes)} theme label sets")
-        y = np.empty(len(texts), dtype=np.int64)
-        y_multi = np.zeros((len(texts), len(names)), dtype=bool)
-        for i, (p, ts) in enumerate(zip(primary, themes, strict=True)):
-            for name in (p, *ts):
-                if name not in index:
-                    raise CorpusError(f"label {i}: unknown theme {name!r}; known: {names}")
-            y[i] = index[p]
-            y_multi[i, [index[t] for t in ts]] = True
-            y_multi[i, index[p]] = True
-        return y, y_multi
-
     def _fit(self, texts: list[str], y: np.ndarray | None, y_multi: np.ndarray | None) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ predicting
-    def predict_scores(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Theme distribution of each text.
 
         Parameters
         ----------
-        texts : list of str
+        X : list of str
 
         Returns
         -------
         ndarray of shape (n_texts, n_themes)
-            Scores in [0, 1], codebook order, each row summing to 1.
+            Probabilities in [0, 1], columns in ``classes_`` (codebook) order, each row
+            summing to 1.
         """
         check_fitted(self, "classes_")
-        texts = _as_text_list(texts, f"{type(self).__name__}.predict_scores")
+        texts = _as_text_list(X, f"{type(self).__name__}.predict_proba")
         if not texts:
             return np.zeros((0, len(self.classes_)))
         return self._scores(texts)
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        """Primary theme of each text (argmax of :meth:`predict_scores`; ties: codebook order).
+    def predict_scores(self, X: Sequence[str]) -> np.ndarray:
+        """Same as :meth:`predict_proba` (the name saved bundles and their callers use)."""
+        return self.predict_proba(X)
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        """Primary theme of each text (argmax of :meth:`predict_proba`; ties: codebook order).
 
         Returns
         -------
         ndarray of str, shape (n_texts,)
         """
-        scores = self.predict_scores(texts)
+        scores = self.predict_proba(X)
         return np.asarray(self.classes_, dtype=object)[np.argmax(scores, axis=1)].astype(str)
 
     def predict_themes(
@@ -274,15 +284,17 @@ class ThemeClassifier(BaseEstimator):
     ) -> ThemeClassifier:
         """Rebuild a fitted classifier from :meth:`get_state` output.
 
-        Called on :class:`ThemeClassifier` itself, the class is chosen by ``meta["kind"]``.
+        Called on :class:`ThemeClassifier` itself, the class is the one registered in
+        :data:`topickit.registry.THEME_CLASSIFIERS` as ``meta["kind"]`` (the string only
+        selects a registered class).
 
         Raises
         ------
         BundleError
             When the state is of another kind or format, or a key is missing.
         """
-        target = find_kind(cls, meta.get("kind"))
-        if target is None:
+        target = THEME_CLASSIFIERS.find(meta.get("kind"), saved=True)
+        if not isinstance(target, type) or not issubclass(target, cls):
             raise BundleError(
                 f"theme classifier state of kind {meta.get('kind')!r} "
                 f"cannot be loaded by {cls.__name__}"
@@ -306,6 +318,7 @@ class ThemeClassifier(BaseEstimator):
         raise NotImplementedError
 
 
+@THEME_CLASSIFIERS.register
 class MajorityThemeClassifier(ThemeClassifier):
     """Baseline: every text gets the most frequent primary theme of the training labels.
 
@@ -321,7 +334,7 @@ class MajorityThemeClassifier(ThemeClassifier):
 
     kind: ClassVar[str] = "majority"
 
-    def __init__(self, codebook: Codebook, theme_threshold: float = 1.0) -> None:
+    def __init__(self, *, codebook: Codebook | None = None, theme_threshold: float = 1.0) -> None:
         self.codebook = codebook
         self.theme_threshold = theme_threshold
 

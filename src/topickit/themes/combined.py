@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from topickit._validation import Interval, Options
+from topickit.registry import THEME_CLASSIFIERS
 from topickit.themes.codebook import Codebook
 from topickit.themes.lexicon import LexiconScorer
 from topickit.themes.supervised import SupervisedThemeClassifier
@@ -33,12 +34,14 @@ __all__ = ["COMBINED_VARIANTS", "CombinedThemeClassifier"]
 COMBINED_VARIANTS = ("pseudo", "blend", "features")
 
 
+@THEME_CLASSIFIERS.register
 class CombinedThemeClassifier(SupervisedThemeClassifier):
     """Seed terms plus labelled examples (see the module docstring for the variants).
 
     Parameters
     ----------
-    codebook : Codebook
+    codebook : Codebook, default=None
+        The themes (required by ``fit``).
     variant : {"pseudo", "blend", "features"}, default="blend"
     C : float, default=10.0
     class_weight : {"balanced", None}, default="balanced"
@@ -70,8 +73,8 @@ class CombinedThemeClassifier(SupervisedThemeClassifier):
 
     def __init__(
         self,
-        codebook: Codebook,
         *,
+        codebook: Codebook | None = None,
         variant: str = "blend",
         C: float = 10.0,
         class_weight: str | None = "balanced",
@@ -83,7 +86,7 @@ class CombinedThemeClassifier(SupervisedThemeClassifier):
         feature_scale: float = 1.0,
     ) -> None:
         super().__init__(
-            codebook,
+            codebook=codebook,
             C=C,
             class_weight=class_weight,
             phrases=phrases,
@@ -96,7 +99,7 @@ class CombinedThemeClassifier(SupervisedThemeClassifier):
         self.feature_scale = feature_scale
 
     def _prepare(self) -> None:
-        self.lexicon_ = LexiconScorer(self.codebook).fit([])
+        self.lexicon_ = LexiconScorer(codebook=self.codebook).fit([])
 
     def _extra_examples(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         if self.variant != "pseudo":
@@ -108,13 +111,13 @@ class CombinedThemeClassifier(SupervisedThemeClassifier):
     def _extra_features(self, texts: list[str]) -> np.ndarray | None:
         if self.variant != "features":
             return None
-        return self.feature_scale * self.lexicon_.predict_scores(texts)
+        return self.feature_scale * self.lexicon_.predict_proba(texts)
 
     def _scores(self, texts: list[str]) -> np.ndarray:
         scores = super()._scores(texts)
         if self.variant == "blend":
             w = self.blend_weight
-            scores = w * scores + (1.0 - w) * self.lexicon_.predict_scores(texts)
+            scores = w * scores + (1.0 - w) * self.lexicon_.predict_proba(texts)
         return scores
 
     def theme_probabilities(self, texts: list[str]) -> np.ndarray:

@@ -206,10 +206,12 @@ def leave_one_article_out(
         model = make_classifier()
         names = model.codebook.names
         model.fit(
-            [texts[i] for i in train], [primary[i] for i in train], [themes[i] for i in train]
+            [texts[i] for i in train],
+            [primary[i] for i in train],
+            themes=[themes[i] for i in train],
         )
         held = [texts[i] for i in test]
-        fold_scores = model.predict_scores(held)
+        fold_scores = model.predict_proba(held)
         if scores is None:
             scores = np.zeros((len(texts), len(names)))
         scores[test] = fold_scores
@@ -235,7 +237,7 @@ def majority_baseline(
     theme listed first in the codebook) and the theme set ``{primary}``.
     """
     return leave_one_article_out(
-        lambda: MajorityThemeClassifier(codebook),
+        lambda: MajorityThemeClassifier(codebook=codebook),
         texts,
         doc_ids,
         primary,
@@ -264,7 +266,7 @@ def evaluate_on(
         [tuple(t) for t in themes],
         [str(p) for p in classifier.predict(texts)],
         classifier.predict_themes(texts),
-        classifier.predict_scores(texts),
+        classifier.predict_proba(texts),
     )
 
 
@@ -300,7 +302,7 @@ def compare_classifiers(
     rows = []
     for name, factory in candidates.items():
         cv = leave_one_article_out(factory, texts, doc_ids, primary, themes)
-        full = factory().fit(list(texts), list(primary), [tuple(t) for t in themes])
+        full = factory().fit(list(texts), list(primary), themes=[tuple(t) for t in themes])
         row = {"name": name, "kind": full.kind, "n_params": int(full.n_params_)}
         row.update({f"loao_{k}": v for k, v in cv.headline().items()})
         if dev is not None:

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from topickit._validation import Interval, Options, check_fitted
+from topickit.registry import THEME_CLASSIFIERS
 from topickit.text.pipeline import TextPipeline
 from topickit.themes.base import ThemeClassifier, lexical_tokens
 from topickit.themes.codebook import Codebook
@@ -40,7 +41,8 @@ def seed_term_table(
 
     Parameters
     ----------
-    codebook : Codebook
+    codebook : Codebook, default=None
+        The themes (required by ``fit``).
     pipeline : TextPipeline, optional
         Supplies :meth:`~TextPipeline.base_tokens` (default settings when omitted).
 
@@ -62,6 +64,7 @@ def seed_term_table(
     return table
 
 
+@THEME_CLASSIFIERS.register
 class LexiconScorer(ThemeClassifier):
     """Score themes by matching the codebook's seed terms (see the module docstring).
 
@@ -102,8 +105,8 @@ class LexiconScorer(ThemeClassifier):
 
     def __init__(
         self,
-        codebook: Codebook,
         *,
+        codebook: Codebook | None = None,
         specificity: bool = True,
         sublinear: bool = True,
         smoothing: float = 0.5,

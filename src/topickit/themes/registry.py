@@ -1,10 +1,15 @@
-"""Theme classifier kinds by name, so a config can say ``kind = "combined"``."""
+"""Build theme classifiers by kind name, so a config can say ``kind = "combined"``.
+
+The kinds live in :data:`topickit.registry.THEME_CLASSIFIERS`; every classifier module
+registers its class there with ``@THEME_CLASSIFIERS.register``. Importing this module imports
+all of topickit's own classifiers.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from topickit.exceptions import ConfigError
+from topickit.registry import THEME_CLASSIFIERS, build
 from topickit.themes.base import ThemeClassifier
 from topickit.themes.codebook import Codebook
 from topickit.themes.combined import CombinedThemeClassifier
@@ -13,22 +18,23 @@ from topickit.themes.supervised import SupervisedThemeClassifier
 
 __all__ = ["THEME_CLASSIFIERS", "make_theme_classifier"]
 
-#: Registry of theme classifier classes by their ``kind``.
-THEME_CLASSIFIERS: dict[str, type[ThemeClassifier]] = {
-    cls.kind: cls for cls in (LexiconScorer, SupervisedThemeClassifier, CombinedThemeClassifier)
-}
+#: topickit's own classifier classes (each registered where it is defined).
+BUILTIN_THEME_CLASSIFIERS = (LexiconScorer, SupervisedThemeClassifier, CombinedThemeClassifier)
 
 
-def make_theme_classifier(kind: str, codebook: Codebook, **params: Any) -> ThemeClassifier:
+def make_theme_classifier(
+    kind: str, codebook: Codebook | None = None, **params: Any
+) -> ThemeClassifier:
     """Build an unfitted theme classifier of ``kind``, checking its parameters eagerly.
 
     Parameters
     ----------
     kind : str
-        A key of :data:`THEME_CLASSIFIERS`.
+        A kind of :data:`topickit.registry.THEME_CLASSIFIERS`.
     codebook : Codebook
+        The themes (the classifier's ``codebook`` parameter; best passed by keyword).
     **params
-        Constructor parameters of that classifier.
+        Further constructor parameters of that classifier.
 
     Returns
     -------
@@ -37,24 +43,6 @@ def make_theme_classifier(kind: str, codebook: Codebook, **params: Any) -> Theme
     Raises
     ------
     ConfigError
-        For an unknown kind, an unknown parameter or an invalid parameter value.
+        For an unknown kind, a missing codebook, an unknown parameter or an invalid value.
     """
-    cls = THEME_CLASSIFIERS.get(kind)
-    if cls is None:
-        raise ConfigError(
-            f"unknown theme classifier kind {kind!r}; "
-            f"choose one of: {', '.join(sorted(THEME_CLASSIFIERS))}"
-        )
-    valid = [p for p in cls._get_param_names() if p != "codebook"]
-    for name in params:
-        if name not in valid:
-            raise ConfigError(
-                f"unknown parameter {name!r} for theme classifier kind {kind!r}; "
-                f"valid parameters: {', '.join(valid)}"
-            )
-    model = cls(codebook, **params)
-    try:
-        model._validate_params()
-    except ValueError as err:
-        raise ConfigError(str(err)) from err
-    return model
+    return build(THEME_CLASSIFIERS, kind, dict(params), codebook=codebook)

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from topickit._validation import Interval, Options
+from topickit.registry import THEME_CLASSIFIERS
 from topickit.text.pipeline import TextPipeline
 from topickit.themes.base import ThemeClassifier, pipeline_tokens
 from topickit.themes.codebook import Codebook
@@ -107,12 +108,14 @@ def fit_ovr(
     return coef, intercept
 
 
+@THEME_CLASSIFIERS.register
 class SupervisedThemeClassifier(ThemeClassifier):
     """TF-IDF over pipeline tokens plus logistic regression.
 
     Parameters
     ----------
-    codebook : Codebook
+    codebook : Codebook, default=None
+        The themes (required by ``fit``).
     C : float, default=1.0
         Inverse regularisation strength of both logistic regressions (1.0 scored best in
         leave-one-article-out on the seeds among 1, 3 and 10).
@@ -149,8 +152,8 @@ class SupervisedThemeClassifier(ThemeClassifier):
 
     def __init__(
         self,
-        codebook: Codebook,
         *,
+        codebook: Codebook | None = None,
         C: float = 1.0,
         class_weight: str | None = "balanced",
         phrases: bool = False,

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from topickit._stale import TEMP_PREFIX, owner_tag
+
 __all__ = [
     "atomic_folder",
     "atomic_open",
@@ -32,9 +34,6 @@ __all__ = [
     "atomic_write_with",
     "temporary_sibling",
 ]
-
-#: Prefix of every temporary file or folder the kit creates next to its outputs.
-TEMP_PREFIX = ".topickit-tmp-"
 
 
 @functools.cache
@@ -70,7 +69,7 @@ def temporary_sibling(path: Path, *, folder: bool = False, suffix: str = "") -> 
         Named ``.topickit-tmp-<name>.<random><suffix>``, with the usual permissions.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f"{TEMP_PREFIX}{path.name}."
+    prefix = f"{TEMP_PREFIX}{path.name}.{owner_tag()}."
     try:
         if folder:
             temp = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=path.parent))

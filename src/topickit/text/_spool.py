@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
 
+from topickit._stale import system_temp_prefix
 from topickit._workers import WorkerPool
 from topickit.exceptions import CorpusError
 from topickit.text.fit_pass import LearnedVocabulary
@@ -379,5 +380,5 @@ def spool_fit(
 
 def fit_with_spool(pipeline: TextPipeline, texts: Texts, *, batch_size: int) -> LearnedVocabulary:
     """:func:`spool_fit` with a temporary spool folder."""
-    with tempfile.TemporaryDirectory(prefix="topickit-fit-") as workdir:
+    with tempfile.TemporaryDirectory(prefix=system_temp_prefix("fit")) as workdir:
         return spool_fit(pipeline, texts, Spool(Path(workdir)), batch_size=batch_size)

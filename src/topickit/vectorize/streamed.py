@@ -32,6 +32,7 @@ from gensim.corpora import Dictionary, MmCorpus
 from gensim.matutils import corpus2csc
 
 from topickit._atomic import atomic_open
+from topickit._stale import owner_tag
 from topickit.exceptions import CorpusError
 from topickit.text._spool import Spool
 from topickit.text.unit_texts import Texts
@@ -223,7 +224,7 @@ def build_streamed_corpus(
     folder = Path(folder)
     prepare_folder(folder, overwrite)
     n_jobs = pipeline.n_jobs if n_jobs is None else n_jobs
-    with tempfile.TemporaryDirectory(dir=folder, prefix=SPOOL_PREFIX) as workdir:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=f"{SPOOL_PREFIX}{owner_tag()}.") as workdir:
         with atomic_open(folder / FILES["units"]) as out, UnitIdWriter(out) as ids:
             spool = Spool(Path(workdir), n_jobs=n_jobs, on_ids=ids.write, keep_final_tokens=True)
             pipeline.fit_stream(texts, batch_size=batch_size, spool=spool)

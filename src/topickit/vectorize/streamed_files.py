@@ -20,6 +20,7 @@ from gensim.corpora import Dictionary
 from gensim.matutils import MmWriter
 
 from topickit._atomic import atomic_open, atomic_write_text
+from topickit._stale import TEMP_PREFIX
 from topickit._workers import WorkerPool
 from topickit.exceptions import CorpusError
 from topickit.text._spool import Segment
@@ -49,7 +50,7 @@ FILES = {
 }
 
 #: Prefix of the scratch folder inside a streamed corpus folder while it is being built.
-SPOOL_PREFIX = ".spool-"
+SPOOL_PREFIX = f"{TEMP_PREFIX}spool."
 
 
 class UnitIdWriter:

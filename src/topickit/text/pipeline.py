@@ -13,14 +13,17 @@ pipeline sets its own attributes from it.
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from numbers import Integral, Real
+from pathlib import Path
 from typing import ClassVar
 
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import Tags
 
+from topickit._stale import system_temp_prefix
 from topickit._tags import text_input_tags
 from topickit._validation import (
     Interval,
@@ -198,9 +201,10 @@ class TextPipeline(TokenSteps, PipelineStateMixin, TransformerMixin, BaseEstimat
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, texts: Iterable[str], y: None = None) -> TextPipeline:
-        """Learn phrases and the vocabulary from unit texts, in one pass in memory.
+        """Learn phrases and the vocabulary from unit texts.
 
-        With ``n_jobs > 1`` and at least 200 texts, worker processes tokenise them.
+        One pass in memory; with ``n_jobs > 1`` and at least 200 texts, worker processes run
+        the spooled passes of :meth:`fit_stream` instead. Both learn the same state.
 
         Parameters
         ----------
@@ -240,13 +244,27 @@ class TextPipeline(TokenSteps, PipelineStateMixin, TransformerMixin, BaseEstimat
         if isinstance(texts, str):
             raise DataTypeError("TextPipeline.fit expects an iterable of texts, not a string")
         texts = texts if isinstance(texts, Sequence) else list(texts)
-        learned = learn_in_memory(self, texts, keep_tokens=keep_tokens)
-        self._set_fitted(learned)
-        docs = learned.final_tokens or []
+        if self.n_jobs > 1 and len(texts) >= MIN_TEXTS_FOR_WORKERS:
+            docs = self._fit_in_workers(texts, keep_tokens=keep_tokens)
+        else:
+            learned = learn_in_memory(self, texts, keep_tokens=keep_tokens)
+            self._set_fitted(learned)
+            docs = learned.final_tokens or []
         if self.vocabulary_report_["n_terms_after"] == self.vocabulary_report_["n_terms_before"]:
             return docs  # no term was filtered out
         vocab = self.dictionary_.token2id
         return [[t for t in doc if t in vocab] for doc in docs]
+
+    def _fit_in_workers(self, texts: Sequence[str], *, keep_tokens: bool) -> list[list[str]]:
+        """Fit through the spooled passes in ``n_jobs`` workers; the final tokens if kept.
+
+        Workers hand tokens over through spool files rather than pipes (the in-memory pass
+        with workers was 0.3-0.5 s slower on NewsArticles).
+        """
+        with tempfile.TemporaryDirectory(prefix=system_temp_prefix("fit")) as workdir:
+            spool = _spool.Spool(Path(workdir), keep_final_tokens=keep_tokens)
+            self.fit_stream(texts, spool=spool)
+            return [doc for segment in spool.final_segments for doc in segment.read()]
 
     def fit_stream(
         self,

@@ -155,9 +155,9 @@ def test_only_new_files_are_opened(tmp_path):
 
 
 def test_a_streamed_corpus_holds_its_files_only_and_meta_last(seeds_dir, tmp_path):
+    from topickit.streaming.corpus import build_streamed_corpus, iter_unit_texts
+    from topickit.streaming.files import FILES
     from topickit.text.pipeline import TextPipeline
-    from topickit.vectorize.streamed import build_streamed_corpus, iter_unit_texts
-    from topickit.vectorize.streamed_files import FILES
 
     folder = tmp_path / "corpus"
     corpus = build_streamed_corpus(

@@ -12,6 +12,7 @@ from topickit.corpus import load_corpus
 from topickit.exceptions import CorpusError
 from topickit.models import GensimLDA, TfidfNMF
 from topickit.segment import segment
+from topickit.streaming.corpus import StreamedCorpus, build_streamed_corpus, iter_unit_texts
 from topickit.text._spool import _learn_phrase_table, _spool_base_tokens
 from topickit.text.phrases import (
     count_phrase_candidates,
@@ -21,7 +22,6 @@ from topickit.text.phrases import (
 from topickit.text.pipeline import TextPipeline
 from topickit.text.unit_texts import iter_id_texts
 from topickit.vectorize import build_dictionary, filter_vocabulary
-from topickit.vectorize.streamed import StreamedCorpus, build_streamed_corpus, iter_unit_texts
 
 CONFIGS = {
     "default": {},

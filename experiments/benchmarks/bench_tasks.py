@@ -32,7 +32,7 @@ def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def _unit_texts(csv: str) -> Callable[[], Any]:
-    from topickit.vectorize.streamed import iter_unit_texts
+    from topickit.streaming.corpus import iter_unit_texts
 
     return lambda: iter_unit_texts(
         csv, "article", clean=False, id_column=ID_COLUMN, text_column=TEXT_COLUMN
@@ -95,8 +95,8 @@ def prepare_data(params: dict[str, Any]) -> dict[str, Any]:
 def stream(params: dict[str, Any]) -> dict[str, Any]:
     """build_streamed_corpus (+ GensimLDA when ``topics`` > 0) from a table on disk."""
     from topickit.models import GensimLDA
+    from topickit.streaming.corpus import build_streamed_corpus
     from topickit.text.pipeline import TextPipeline
-    from topickit.vectorize.streamed import build_streamed_corpus
 
     start = time.perf_counter()
     corpus = build_streamed_corpus(

@@ -19,8 +19,8 @@ from topickit._validation import Interval, Options, check_fitted
 from topickit.exceptions import CorpusError, InvalidParameterError
 from topickit.models.base import Docs, TopicModel, state_value, uniform_empty_rows
 from topickit.registry import MODELS
+from topickit.streaming.corpus import StreamedCorpus
 from topickit.vectorize import TokenCorpus, count_matrix
-from topickit.vectorize.streamed import StreamedCorpus
 
 __all__ = ["GensimLDA"]
 
@@ -213,7 +213,7 @@ class GensimLDA(TopicModel):
     def fit(self, X: Docs, y: Any = None) -> GensimLDA:
         """Learn the topics of ``X``.
 
-        A :class:`~topickit.vectorize.streamed.StreamedCorpus` is trained straight from its bag of
+        A :class:`~topickit.streaming.corpus.StreamedCorpus` is trained straight from its bag of
         words on disk (online LDA, ``chunksize`` units at a time): memory does not grow with
         the number of units, except with ``init="nmf"``, whose NMF start loads the count
         matrix. Other input goes through :meth:`TopicModel.fit`.

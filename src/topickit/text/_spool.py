@@ -9,7 +9,7 @@ pass 3 finishes the tokens (phrases, aliases, stop words) and counts the documen
 collection frequency of every term. Workers read segments from disk themselves and return
 only counts. Only a batch or two of texts or tokens is in memory at a time, so memory grows
 with the vocabulary, not with the number of texts.
-:meth:`TextPipeline.fit_stream` and :func:`~topickit.vectorize.streamed.build_streamed_corpus`
+:meth:`TextPipeline.fit_stream` and :func:`~topickit.streaming.corpus.build_streamed_corpus`
 use this module; :meth:`TextPipeline.fit` learns the same state in one in-memory pass.
 """
 

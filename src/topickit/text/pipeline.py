@@ -289,7 +289,7 @@ class TextPipeline(TokenSteps, PipelineStateMixin, TransformerMixin, BaseEstimat
             Texts tokenised per batch.
         spool : Spool, optional
             The work folder and options of a caller that writes the corpus too
-            (:func:`~topickit.vectorize.streamed.build_streamed_corpus`); by default a
+            (:func:`~topickit.streaming.corpus.build_streamed_corpus`); by default a
             temporary folder.
 
         Returns

@@ -2,7 +2,7 @@
 
 Every model and metric sees units through :class:`TokenCorpus` (token lists with a gensim
 ``Dictionary``, bag of words and count matrix built once) or its on-disk twin
-:class:`~topickit.vectorize.streamed.StreamedCorpus`.
+:class:`~topickit.streaming.corpus.StreamedCorpus`.
 """
 
 from topickit.vectorize.dictionary import (

@@ -34,10 +34,7 @@ from gensim.matutils import corpus2csc
 from topickit._atomic import atomic_open
 from topickit._stale import owner_tag
 from topickit.exceptions import CorpusError
-from topickit.text._spool import Spool
-from topickit.text.unit_texts import Texts
-from topickit.vectorize import TokenCorpus, dictionary_from_frequencies
-from topickit.vectorize.streamed_files import (
+from topickit.streaming.files import (
     FILES,
     SPOOL_PREFIX,
     STREAMED_FORMAT,
@@ -47,6 +44,9 @@ from topickit.vectorize.streamed_files import (
     write_json,
     write_mm,
 )
+from topickit.text._spool import Spool
+from topickit.text.unit_texts import Texts
+from topickit.vectorize import TokenCorpus, dictionary_from_frequencies
 
 if TYPE_CHECKING:
     from topickit.text.pipeline import TextPipeline

@@ -1,7 +1,7 @@
 """The files of a streamed corpus folder and how they are written (see :mod:`.streamed`).
 
 Every file is written through :mod:`topickit._atomic` (a temporary sibling renamed into place
-when complete), and :func:`~topickit.vectorize.streamed.build_streamed_corpus` writes
+when complete), and :func:`~topickit.streaming.corpus.build_streamed_corpus` writes
 ``meta.json`` last, so a folder whose ``meta.json`` exists is complete.
 """
 

@@ -18,8 +18,11 @@ from pathlib import Path
 __all__ = [
     "SYSTEM_TEMP_PREFIX",
     "TEMP_PREFIX",
+    "ClaimedError",
+    "claim",
     "owner_alive",
     "owner_tag",
+    "release",
     "remove_stale",
     "stale_paths",
     "system_temp_prefix",
@@ -77,6 +80,54 @@ def owner_alive(name: str) -> bool | None:
     return not (start and _start_time(pid) not in (None, start))
 
 
+CLAIM_SUFFIX = ".claim"
+
+
+class ClaimedError(FileExistsError):
+    """Another live process has claimed the destination."""
+
+
+def claim(destination: Path) -> Path:
+    """Claim ``destination`` for this process before writing it; return the claim file.
+
+    The claim is a file ``.topickit-tmp-<name>.claim`` next to ``destination``, created
+    atomically (``O_EXCL``) and holding this process's owner tag. A claim whose owner is
+    provably dead is taken over.
+
+    Raises
+    ------
+    ClaimedError
+        When a live process holds the claim.
+    """
+    path = destination.parent / f"{TEMP_PREFIX}{destination.name}{CLAIM_SUFFIX}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            holder = _claim_owner(path)
+            if owner_alive(f".{holder}.") is not False:
+                raise ClaimedError(f"{destination} is being written by process {holder}") from None
+            path.unlink(missing_ok=True)  # left by a killed run
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(owner_tag())
+        return path
+    raise ClaimedError(f"{destination}: could not claim it")
+
+
+def _claim_owner(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
+def release(claim_path: Path) -> None:
+    """Give up a claim made by :func:`claim`."""
+    claim_path.unlink(missing_ok=True)
+
+
 def stale_paths(folder: Path, *, depth: int = 2) -> list[Path]:
     """Temporary files and folders under ``folder`` whose owner is provably dead.
 
@@ -94,7 +145,8 @@ def stale_paths(folder: Path, *, depth: int = 2) -> list[Path]:
     for entry in entries:
         name = entry.name
         is_temp = name.startswith((TEMP_PREFIX, SYSTEM_TEMP_PREFIX))
-        if is_temp and owner_alive(name) is False:
+        owner = f".{_claim_owner(Path(entry.path))}." if name.endswith(CLAIM_SUFFIX) else name
+        if is_temp and owner_alive(owner) is False:
             found.append(Path(entry.path))
         elif depth > 1 and not is_temp and entry.is_dir(follow_symlinks=False):
             found.extend(stale_paths(Path(entry.path), depth=depth - 1))

@@ -60,6 +60,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help="unit level (default: paragraph)",
     )
     corpus.add_argument("--out", type=Path, help="write the unit table with tokens to this CSV")
+    corpus.add_argument(
+        "--force", action="store_true", help="replace an existing --out file (never an input)"
+    )
     corpus.add_argument("--text-column")
     corpus.add_argument("--id-column")
     corpus.add_argument("--title-column")
@@ -107,6 +110,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     infer.add_argument(
         "--out", type=Path, help="write the predictions to this CSV (default: standard output)"
+    )
+    infer.add_argument(
+        "--force", action="store_true", help="replace an existing --out file (never an input)"
     )
 
     data = sub.add_parser("data", help="fetch and manage public data sets")

@@ -9,6 +9,7 @@ import warnings
 import pandas as pd
 
 from topickit._atomic import atomic_open
+from topickit.commands.outputs import check_output_file
 from topickit.corpus import cleaning_audit, load_corpus, skipped_sources
 from topickit.exceptions import CorpusWarning
 from topickit.segment import segment
@@ -53,6 +54,8 @@ def summarise_corpus(
 
 def corpus_command(args: argparse.Namespace) -> int:
     """Run ``topickit corpus`` with parsed arguments; returns the exit status."""
+    if args.out:
+        check_output_file(args.out, [args.path], force=args.force)
     with warnings.catch_warnings():
         warnings.simplefilter("always", CorpusWarning)
         articles = load_corpus(

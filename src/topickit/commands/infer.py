@@ -12,6 +12,7 @@ import pandas as pd
 from topickit._atomic import atomic_open
 from topickit.bundle import Bundle, load_bundle
 from topickit.bundle.screening import parse_json
+from topickit.commands.outputs import check_output_file
 from topickit.corpus import load_corpus
 from topickit.exceptions import BundleError, DataError, TopickitError
 from topickit.segment import segment
@@ -116,6 +117,8 @@ def predict_units(bundle: Bundle, units: pd.DataFrame) -> pd.DataFrame:
 
 def infer_command(args: argparse.Namespace) -> int:
     """Run ``topickit infer`` with parsed arguments; returns the exit status."""
+    if args.out:
+        check_output_file(args.out, [args.model, *args.inputs], force=args.force)
     bundle_path = resolve_model(args.model, level=args.level)
     bundle = load_bundle(bundle_path)
     level = args.level or bundle.level

@@ -43,7 +43,8 @@ Level = Literal["article", "paragraph", "sentence"]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: TOML gives real types, so ``seeds = true`` or ``k = 2.0`` are mistakes, not 1 and 2
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class CorpusConfig(_Section):
@@ -211,9 +212,9 @@ class ExperimentConfig(_Section):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str = ""
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**32 - 1)
     n_jobs: int = 2
-    levels: list[Level] = Field(default_factory=lambda: ["article", "paragraph"])
+    levels: list[Level] = Field(default_factory=lambda: ["article", "paragraph"], min_length=1)
     corpus: CorpusConfig = Field(default_factory=CorpusConfig)
     preprocess: PreprocessConfig = Field(default_factory=PreprocessConfig)
     sweep: SweepConfig = Field(default_factory=SweepConfig)

@@ -20,6 +20,7 @@ import pandas as pd
 import tomli_w
 
 from topickit._atomic import atomic_open, atomic_write_text, atomic_write_with, temporary_sibling
+from topickit._stale import ClaimedError, claim, release
 from topickit.exceptions import TopickitError
 
 __all__ = ["RunFolder", "new_run_id", "new_run_path"]
@@ -32,17 +33,26 @@ def new_run_id(settings: dict) -> str:
 
 
 def new_run_path(root: Path, experiment: str, run_id: str) -> Path:
-    """A destination under ``root/experiment/`` that no earlier run uses.
+    """A destination under ``root/experiment/`` that no earlier or concurrent run uses.
 
-    ``run_id`` is used as is when free, otherwise ``run_id-2``, ``run_id-3`` and so on.
+    ``run_id`` is used as is when free, otherwise ``run_id-2``, ``run_id-3`` and so on; a
+    name another live run has claimed (two runs started in the same second) counts as taken.
     """
     base = root / experiment
     candidate = base / run_id
     n = 2
-    while candidate.exists():
+    while candidate.exists() or _claimed_by_other(candidate):
         candidate = base / f"{run_id}-{n}"
         n += 1
     return candidate
+
+
+def _claimed_by_other(destination: Path) -> bool:
+    try:
+        release(claim(destination))
+    except ClaimedError:
+        return True
+    return False
 
 
 class RunFolder:
@@ -66,7 +76,12 @@ class RunFolder:
 
     def __init__(self, destination: Path) -> None:
         destination = Path(destination)
+        try:
+            self._claim = claim(destination)
+        except ClaimedError as err:
+            raise TopickitError(f"{err}; choose another --out or wait for it") from None
         if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+            release(self._claim)
             raise TopickitError(f"output folder {destination} already exists and is not empty")
         self.destination = destination
         self.path = temporary_sibling(destination, folder=True)
@@ -122,8 +137,10 @@ class RunFolder:
             self.destination.rmdir()  # only an empty folder gets here
         os.chmod(self.path, 0o755)  # mkdtemp makes it private; a run folder is for sharing
         os.replace(self.path, self.destination)
+        release(self._claim)
         return self.destination
 
     def discard(self) -> None:
-        """Remove the temporary folder and everything in it."""
+        """Remove the temporary folder and everything in it, and give up the claim."""
         shutil.rmtree(self.path, ignore_errors=True)
+        release(self._claim)

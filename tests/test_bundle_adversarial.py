@@ -541,7 +541,7 @@ def test_unknown_model_params_are_refused_by_the_rebuild(nmf):
 def test_invalid_model_params_are_refused_at_load_not_at_transform(nmf, param, value):
     # found by the JSON fuzz test: these loaded, then failed inside transform
     _edit_json(nmf, "model/meta.json", lambda m: m["params"].update({param: value}))
-    _refused(nmf, rf"^model/meta\.json: cannot rebuild the topic model: .*{param}")
+    _refused(nmf, rf"^model/meta\.json: model state params do not fit TfidfNMF: .*{param}")
 
 
 # ---------------------------------------------------------------------- 3. files that are not files

@@ -165,23 +165,6 @@ def _rebuild(build: Any, meta: Any, arrays: Any, what: str, source: str) -> Any:
         raise BundleError(f"{source}: cannot rebuild the {what}: {err!r}") from None
 
 
-def _validated(from_state: Any) -> Any:
-    """``from_state`` followed by the estimator's own parameter check.
-
-    Estimators validate their parameters in ``fit``, which a loaded one never runs; without
-    this a crafted ``params`` entry would load and fail later, inside ``transform``.
-    """
-
-    def build(meta: Any, arrays: Any) -> Any:
-        obj = from_state(meta, arrays)
-        check = getattr(obj, "_validate_params", None)
-        if callable(check):
-            check()
-        return obj
-
-    return build
-
-
 def _theme_class(kind: Any, source: str) -> type:
     """The registered class of ``kind``; the string only selects, it never imports code."""
     import topickit.themes  # noqa: F401  (registers topickit's own classifier kinds)
@@ -230,15 +213,13 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     meta, arrays = _state(members, "pipeline", manifest)
     pipeline = _rebuild(TextPipeline.from_state, meta, arrays, "pipeline", "pipeline/meta.json")
     meta, arrays = _state(members, "model", manifest)
-    model = _rebuild(
-        _validated(TopicModel.from_state), meta, arrays, "topic model", "model/meta.json"
-    )
+    model = _rebuild(TopicModel.from_state, meta, arrays, "topic model", "model/meta.json")
     classifier = None
     if "themes" in manifest["components"]:
         meta, arrays = _state(members, "themes", manifest)
         info = manifest.get("theme_classifier") or {}
         cls = _theme_class(info.get("kind"), "manifest.json theme_classifier")
-        build = _validated(cls.from_state)
+        build = cls.from_state
         classifier = _rebuild(build, meta, arrays, "theme classifier", "themes/meta.json")
     logger.info("loaded bundle %s (%s)", path, ", ".join(manifest["components"]))
     return Bundle(

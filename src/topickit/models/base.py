@@ -255,7 +255,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
             params[name] = np.asarray(state_value(arrays, f"param__{name}", "arrays"))
         try:
             model = target(**params)
-        except TypeError as err:
+            model._validate_params()  # a loaded model never runs fit, where this happens
+        except (TypeError, ValueError) as err:
             raise BundleError(f"model state params do not fit {target.__name__}: {err}") from err
         model.vocabulary_ = list(state_value(meta, "vocabulary", "meta"))
         model.n_topics_ = int(state_value(meta, "n_topics", "meta"))

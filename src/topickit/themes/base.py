@@ -21,7 +21,7 @@ from sklearn.utils import Tags
 
 from topickit._tags import text_input_tags
 from topickit._validation import check_fitted, validate_params
-from topickit.exceptions import BundleError, ConfigError, DataError
+from topickit.exceptions import BundleError, DataError
 from topickit.registry import THEME_CLASSIFIERS
 from topickit.text.pipeline import TextPipeline
 from topickit.text.stopwords import build_stopwords
@@ -304,10 +304,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         try:
             codebook = Codebook.from_dict(meta["codebook"], source="state codebook")
             model = target(codebook=codebook, **meta["params"])
+            model._validate_params()  # a loaded classifier never runs fit, where this happens
             model.classes_ = list(codebook.names)
             model.n_params_ = int(meta["n_params"])
             model._restore(meta, arrays)
-        except (KeyError, TypeError, ConfigError) as err:
+        except (KeyError, TypeError, ValueError) as err:
             raise BundleError(f"theme classifier state is incomplete or invalid: {err}") from err
         return model
 

@@ -188,3 +188,21 @@ def test_a_seed_beyond_32_bits_on_the_command_line_is_one_line(tmp_path):
         topickit("run", str(config), "--seed", str(2**32), "--out", str(tmp_path / "r"))
     )
     assert "seed" in line
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_the_run_summary_lists_every_skipped_input(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    os.mkfifo(corpus / "pipe.txt")
+    (corpus / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    config = tiny_config(tmp_path)
+    config.write_text(config.read_text().replace(str(SEEDS), str(corpus)))
+    run = topickit("run", str(config), "--out", str(tmp_path / "run"), "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert "pipe.txt" in run.stderr and "broken.txt" in run.stderr  # warned ...
+    summary = (tmp_path / "run" / "summary.md").read_text()
+    assert "Skipped while loading: 2 file(s)" in summary  # ... and listed
+    assert "`pipe.txt`: not a regular file" in summary and "`broken.txt`: broken" in summary

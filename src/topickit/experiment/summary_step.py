@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from topickit.corpus.loading import skipped_sources
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.figures_step import figure_links
 from topickit.experiment.prevalence_step import Prevalence
@@ -68,6 +69,23 @@ def _metrics_table(result, keys: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
+#: Skipped inputs listed one by one in the summary; more are counted.
+_SKIPPED_SHOWN = 20
+
+
+def _skipped_lines(articles: pd.DataFrame) -> list[str]:
+    """The summary's list of files and rows skipped while loading (empty when none were)."""
+    skipped = skipped_sources(articles)
+    if skipped.empty:
+        return []
+    lines = [f"Skipped while loading: {len(skipped)} file(s) or row(s), each with a warning:"]
+    shown = skipped.head(_SKIPPED_SHOWN)
+    lines += [f"- `{row.source}`: {row.reason}" for row in shown.itertuples()]
+    if len(skipped) > _SKIPPED_SHOWN:
+        lines.append(f"- and {len(skipped) - _SKIPPED_SHOWN} more")
+    return ["", *lines, ""]
+
+
 def render_summary(
     config: ExperimentConfig,
     result,
@@ -100,6 +118,7 @@ def render_summary(
         lines += [config.description.strip(), ""]
     span = f", dated {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else ""
     lines += [f"Corpus: {len(articles)} articles{span} ({len(dates)} with a known date)."]
+    lines += _skipped_lines(articles)
     for level in config.levels:
         d = result.data[level]
         report = d.pipeline.vocabulary_report_ if d.pipeline else {}

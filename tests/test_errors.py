@@ -157,7 +157,7 @@ def test_out_onto_a_folder_names_the_folder(capsys, tmp_path):
     argv = ["corpus", str(ROOT / "seeds"), "--show", "0", "--out", str(folder)]
     assert main(argv) == 2
     line = _one_error_line(capsys)
-    assert line == f"topickit: error: {folder}: Is a directory"
+    assert line == f"topickit: error: {folder}: is a folder; --out takes a file name"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
@@ -202,7 +202,7 @@ def test_ctrl_c_exits_130(capsys, monkeypatch):
 
     monkeypatch.setattr(corpus_command_module, "load_corpus", interrupted)
     assert main(["corpus", "anything"]) == 130
-    assert capsys.readouterr().err == "topickit: interrupted\n"
+    assert capsys.readouterr().err == "topickit: interrupted; temporary files removed\n"
 
 
 def test_other_os_errors_are_not_hidden(monkeypatch):

@@ -10,7 +10,6 @@ documents came in. :func:`dictionary_from_frequencies` is the one place that lay
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -112,10 +111,13 @@ def filter_vocabulary(
         ``n_units``, ``n_terms_before`` / ``_after``, ``n_tokens_before`` / ``_after``,
         ``filters`` (the settings) and ``dropped``: the terms each filter removed, sorted.
     """
-    kept_by_gensim = copy.deepcopy(full)
-    kept_by_gensim.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
     dfs, cfs = _frequencies(full)
-    kept = set(kept_by_gensim.token2id)
+    if no_below <= 1 and no_above >= 1.0 and (keep_n is None or keep_n >= len(full)):
+        kept = set(dfs)  # what filter_extremes keeps with these settings: every term
+    else:
+        working = dictionary_from_frequencies(dfs, cfs, full.num_docs, full.num_pos)
+        working.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+        kept = set(working.token2id)
     ceiling = int(no_above * full.num_docs)
     dropped: dict[str, list[str]] = {"no_below": [], "no_above": [], "keep_n": []}
     for term in sorted(set(dfs) - kept):

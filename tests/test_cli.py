@@ -157,7 +157,7 @@ def test_start_benchmark_prints_a_row_per_command():
     rows = [line for line in result.stdout.splitlines() if line.startswith("| topickit")]
     expected = ["topickit --help"] + [
         f"topickit {c} --help"
-        for c in ("corpus", "run", "infer", "data", "data fetch", "data list")
+        for c in ("corpus", "run", "infer", "data", "data fetch", "data list", "clean")
     ]
     assert [row.split("|")[1].strip() for row in rows] == expected
     for row in rows:

@@ -31,6 +31,7 @@ COMMANDS: list[list[str]] = [
     ["data"],
     ["data", "fetch"],
     ["data", "list"],
+    ["clean"],
 ]
 TARGET_SECONDS = 0.5
 

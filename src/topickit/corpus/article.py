@@ -1,17 +1,21 @@
-"""The article record that readers yield and the corpus table is built from."""
+"""The article record that readers yield and the corpus table is built from, and the skip hook."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from topickit.cleaning.types import Removal
 
-__all__ = ["ARTICLE_COLUMNS", "Article"]
+__all__ = ["ARTICLE_COLUMNS", "Article", "SkipCallback"]
 
 #: Columns every articles table starts with, in this order; extra table columns follow.
 ARTICLE_COLUMNS = ("doc_id", "title", "date", "source", "text")
+
+#: Called as ``on_skip(source, reason)`` for every file or row a reader skips.
+SkipCallback = Callable[[str, str], None]
 
 
 @dataclass

@@ -29,11 +29,11 @@ import logging
 import os
 import stat
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 from topickit.cleaning.metadata import strip_date_header
 from topickit.cleaning.types import CleanedText
+from topickit.corpus.article import SkipCallback
 from topickit.corpus.encoding import decode_bytes
 from topickit.exceptions import CorpusError, CorpusWarning
 
@@ -48,7 +48,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SkipCallback = Callable[[str, str], None]
 
 #: File suffixes read as plain-text articles.
 TEXT_SUFFIXES = (".txt", ".md")

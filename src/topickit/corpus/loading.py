@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from topickit.cleaning.types import CleanedText
-from topickit.corpus.article import ARTICLE_COLUMNS, Article
+from topickit.corpus.article import ARTICLE_COLUMNS, Article, SkipCallback
 from topickit.corpus.folders import (
     list_text_files,
     printable_path,
@@ -65,7 +65,6 @@ SKIPPED_COLUMNS = ("source", "reason")
 
 _EMPTY_AFTER_CLEANING = "no text left after cleaning"
 
-SkipCallback = Callable[[str, str], None]
 Cleaner = Callable[[str, bool], CleanedText]
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from topickit.corpus.article import SkipCallback
 from topickit.corpus.columns import ColumnMap, cell_label, cell_text, parse_dates, resolve_columns
 from topickit.corpus.delimited import check_delimited, read_options
 from topickit.corpus.encoding import sniff_encoding
@@ -34,7 +35,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SkipCallback = Callable[[str, str], None]
 
 #: Supported formats and the suffixes that select them.
 FORMATS: dict[str, tuple[str, ...]] = {

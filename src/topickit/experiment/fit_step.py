@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
-from tqdm import tqdm
 
 from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig, ModelConfig
 from topickit.experiment.prepare_step import LevelData, level_key
+from topickit.experiment.progress import progress as progress_over
 from topickit.models import make_model
 from topickit.models.base import TopicModel
 
@@ -123,7 +123,7 @@ def run_fits(
     topn : int
         Number of ranked terms kept per topic (at least the evaluation's top-N).
     progress : bool, default=True
-        Show a progress bar.
+        Show a progress bar on stderr.
     n_jobs : int, default=1
         Worker processes (see :func:`topickit._workers.run_jobs`); every fit
         is seeded, so the results do not depend on it.
@@ -133,4 +133,4 @@ def run_fits(
     Fit
     """
     fits = run_jobs(partial(fit_one, data=data, topn=topn), plans, n_jobs=n_jobs)
-    yield from tqdm(fits, total=len(plans), desc="fitting models", unit="fit", disable=not progress)
+    yield from progress_over(fits, "fitting models", enabled=progress, total=len(plans), unit="fit")

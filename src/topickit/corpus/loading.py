@@ -296,13 +296,17 @@ def _table_articles(
     return _checked(generate(), path)
 
 
-def load_corpus(path: str | Path, **options: Any) -> pd.DataFrame:
+def load_corpus(
+    path: str | Path, *, wrap: Callable[[Iterator[Article]], Any] | None = None, **options: Any
+) -> pd.DataFrame:
     """Read a whole corpus into an articles table.
 
     Parameters
     ----------
     path : str or Path
         As for :func:`iter_articles`.
+    wrap : callable or None, default None
+        Applied to the stream of articles before it is read (a progress bar, say).
     **options
         The keyword options of :func:`iter_articles` (except ``on_skip``).
 
@@ -328,9 +332,8 @@ def load_corpus(path: str | Path, **options: Any) -> pd.DataFrame:
             "load_corpus() takes no on_skip: it records skips in df.attrs['skipped']"
         )
     skipped: list[tuple[str, str]] = []
-    articles = list(
-        iter_articles(path, on_skip=lambda src, why: skipped.append((src, why)), **options)
-    )
+    found = iter_articles(path, on_skip=lambda src, why: skipped.append((src, why)), **options)
+    articles: list[Article] = list(found if wrap is None else wrap(found))
     extra_names: dict[str, None] = {}
     for article in articles:
         for name in article.extra:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +19,8 @@ from gensim.utils import simple_preprocess
 
 from topickit.corpus import load_corpus
 from topickit.experiment.config import ExperimentConfig, ModelConfig, PreprocessConfig
+from topickit.experiment.progress import CountedTexts, progress_bar
+from topickit.experiment.progress import progress as progress_over
 from topickit.segment import segment
 from topickit.text.pipeline import TextPipeline
 from topickit.vectorize import TokenCorpus
@@ -55,7 +59,9 @@ class LevelData:
     pipeline: TextPipeline | None
 
 
-def prepare_level(articles: pd.DataFrame, level: str, options: PreprocessConfig) -> LevelData:
+def prepare_level(
+    articles: pd.DataFrame, level: str, options: PreprocessConfig, *, progress: bool = False
+) -> LevelData:
     """Segment articles at ``level`` and fit the preprocessing pipeline on the units.
 
     Parameters
@@ -66,6 +72,9 @@ def prepare_level(articles: pd.DataFrame, level: str, options: PreprocessConfig)
         Unit level.
     options : PreprocessConfig
         Pipeline options.
+    progress : bool, default=False
+        Show a bar on stderr that counts the units as the pipeline reads them (the
+        phrase and vocabulary passes follow the last one).
 
     Returns
     -------
@@ -73,7 +82,11 @@ def prepare_level(articles: pd.DataFrame, level: str, options: PreprocessConfig)
     """
     units = segment(articles, level).reset_index(drop=True)
     pipeline = TextPipeline(**options.model_dump())
-    token_docs = pipeline.fit_transform(units["text"].tolist())
+    texts = units["text"].tolist()
+    with progress_bar(
+        f"preprocessing {level}", enabled=progress, total=len(texts), unit="unit"
+    ) as bar:
+        token_docs = pipeline.fit_transform(CountedTexts(texts, bar))
     return LevelData(level, units, pipeline.to_corpus(token_docs), pipeline)
 
 
@@ -132,9 +145,15 @@ def level_key(model: ModelConfig, level: str) -> str:
     return f"naive:{level}" if model.preprocess == "naive" else level
 
 
-def load_articles(config: ExperimentConfig, corpus_path: Path, *, clean: bool) -> pd.DataFrame:
-    """Load the corpus the config's ``[corpus]`` section describes (cleaned if asked)."""
+def load_articles(
+    config: ExperimentConfig, corpus_path: Path, *, clean: bool, progress: bool = False
+) -> pd.DataFrame:
+    """Load the corpus the config's ``[corpus]`` section describes (cleaned if asked).
+
+    With ``progress``, a bar on stderr counts the articles as they are read and cleaned.
+    """
     c = config.corpus
+    desc = "loading and cleaning corpus" if clean and c.clean else "loading corpus"
     return load_corpus(
         corpus_path,
         format=None if c.format == "auto" else c.format,
@@ -144,6 +163,7 @@ def load_articles(config: ExperimentConfig, corpus_path: Path, *, clean: bool) -
         date_column=c.date_column,
         encoding=c.encoding,
         clean=clean and c.clean,
+        wrap=partial(progress_over, desc=desc, enabled=progress, unit="article"),
     )
 
 
@@ -158,7 +178,12 @@ def run_levels(config: ExperimentConfig) -> list[str]:
 
 
 def prepare_levels(
-    config: ExperimentConfig, corpus_path: Path, articles: pd.DataFrame
+    config: ExperimentConfig,
+    corpus_path: Path,
+    articles: pd.DataFrame,
+    *,
+    progress: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, LevelData]:
     """Units and tokens of every level the run needs, naive-baseline levels included.
 
@@ -169,19 +194,29 @@ def prepare_levels(
         The corpus, read again without cleaning when a model uses the naive baseline.
     articles : pandas.DataFrame
         The cleaned articles.
+    progress : bool, default=False
+        Show a bar per level on stderr (and one for reading the raw corpus again).
+    timings : dict of str to float, optional
+        Filled with the seconds each level took, keyed ``"preprocess <level>"``
+        (``"preprocess naive"`` for the naive baseline's units).
 
     Returns
     -------
     dict of str to LevelData
         Keyed by :func:`level_key`.
     """
+    seconds = timings if timings is not None else {}
     data: dict[str, LevelData] = {}
     for level in run_levels(config):
-        data[level] = prepare_level(articles, level, config.preprocess)
+        started = time.perf_counter()
+        data[level] = prepare_level(articles, level, config.preprocess, progress=progress)
+        seconds[f"preprocess {level}"] = time.perf_counter() - started
     naive = [m for m in config.models if m.preprocess == "naive"]
     if naive:
-        raw = load_articles(config, corpus_path, clean=False)
+        started = time.perf_counter()
+        raw = load_articles(config, corpus_path, clean=False, progress=progress)
         for m in naive:
             for level in m.levels or config.levels:
                 data.setdefault(level_key(m, level), naive_level(raw, level))
+        seconds["preprocess naive"] = time.perf_counter() - started
     return data

@@ -7,6 +7,7 @@ import logging
 from topickit.bundle import save_bundle
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.prepare_step import corpus_fingerprint
+from topickit.experiment.progress import progress as progress_over
 
 __all__ = ["bundle_name", "save_run_bundles"]
 
@@ -18,8 +19,12 @@ def bundle_name(model: str, level: str) -> str:
     return f"{model}_{level}"
 
 
-def save_run_bundles(folder, config: ExperimentConfig, result) -> dict[tuple[str, str], str]:
+def save_run_bundles(
+    folder, config: ExperimentConfig, result, *, progress: bool = False
+) -> dict[tuple[str, str], str]:
     """Write one bundle per kept model (the naive baseline has no pipeline and is skipped).
+
+    With ``progress``, a bar on stderr counts the kept models.
 
     Returns
     -------
@@ -30,7 +35,9 @@ def save_run_bundles(folder, config: ExperimentConfig, result) -> dict[tuple[str
     fingerprint = corpus_fingerprint(result.articles)
     saved = {}
     resolved = config.to_dict()
-    for (name, level), fit in sorted(result.final.items()):
+    for (name, level), fit in progress_over(
+        sorted(result.final.items()), "saving bundles", enabled=progress, unit="model"
+    ):
         data = result.data[level]
         if fit.plan.model.preprocess == "naive" or data.pipeline is None:
             continue

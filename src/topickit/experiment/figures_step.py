@@ -22,6 +22,7 @@ from topickit import plots
 from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.prevalence_step import Prevalence, plots_over_time
+from topickit.experiment.progress import progress as progress_over
 from topickit.themes.analysis import ThemeAnalysis, theme_share_frame
 
 __all__ = ["figure_links", "write_figures"]
@@ -264,6 +265,8 @@ def write_figures(
     topics: pd.DataFrame,
     doc_topics: pd.DataFrame,
     prevalence: Prevalence | None = None,
+    *,
+    progress: bool = False,
 ) -> dict[str, str]:
     """Draw and save every figure the config asks for, on ``config.n_jobs`` processes.
 
@@ -276,6 +279,8 @@ def write_figures(
         The run's ``topics.csv`` and ``doc_topics.csv`` tables.
     prevalence : Prevalence, optional
         The run's ``prevalence.csv`` table, for the share-over-time and by-source figures.
+    progress : bool, default=False
+        Show a bar on stderr that counts the figures as they are written.
 
     Returns
     -------
@@ -289,8 +294,14 @@ def write_figures(
         jobs += _plan_prevalence(result, topics, prevalence)
     if result.themes is not None:
         jobs += _plan_themes(result.themes, result)
-    rendered = run_jobs(
-        partial(_render, jobs=jobs, folder=folder), range(len(jobs)), n_jobs=config.n_jobs
+    rendered = progress_over(
+        run_jobs(
+            partial(_render, jobs=jobs, folder=folder), range(len(jobs)), n_jobs=config.n_jobs
+        ),
+        "writing figures",
+        enabled=progress,
+        total=len(jobs),
+        unit="figure",
     )
     return dict(item for item in rendered if item is not None)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from topickit.experiment.config import ExperimentConfig
+from topickit.experiment.progress import progress_bar
 from topickit.prevalence import outlet_name, topic_prevalence
 
 __all__ = ["MIN_ARTICLES_PER_PERIOD", "Prevalence", "compute_prevalence", "plots_over_time"]
@@ -43,14 +44,15 @@ def plots_over_time(dated: pd.DataFrame) -> bool:
 
 
 def compute_prevalence(
-    config: ExperimentConfig, result, doc_topics: pd.DataFrame
+    config: ExperimentConfig, result, doc_topics: pd.DataFrame, *, progress: bool = False
 ) -> Prevalence | None:
     """Topic shares of the best model of each level by period and by source.
 
     By ``prevalence_freq`` period where articles are dated, and by the corpus's
     ``source_column`` when it names a column with at least two values that repeat.
     Paragraph weights are rolled up to their articles first; intervals are percentile
-    bootstraps over articles.
+    bootstraps over articles. With ``progress``, a bar on stderr counts the views
+    (by date, by source) as their bootstraps finish.
 
     Returns
     -------
@@ -67,35 +69,32 @@ def compute_prevalence(
     )
     if best_rows.empty:
         return None
-    n_dated = int(articles["date"].notna().sum())
-    if n_dated >= 2:
-        by_date = topic_prevalence(
-            best_rows,
-            articles,
-            by="date",
-            freq=options.prevalence_freq,
-            n_boot=options.prevalence_boot,
-            random_state=config.seed,
-        )
-        by_date.insert(0, "by", "date")
-        frames.append(by_date)
     outlets = (
         articles[source_column].map(outlet_name)
         if source_column is not None and source_column in articles.columns
         else None
     )
     has_sources = outlets is not None and 2 <= outlets.nunique() < len(articles)
+    views: list[tuple[str, dict]] = []
+    if int(articles["date"].notna().sum()) >= 2:
+        views.append(("date", {"freq": options.prevalence_freq}))
     if has_sources:
-        by_source = topic_prevalence(
-            best_rows,
-            articles,
-            by="source",
-            column=source_column,
-            n_boot=options.prevalence_boot,
-            random_state=config.seed,
-        )
-        by_source.insert(0, "by", "source")
-        frames.append(by_source)
+        views.append(("source", {"column": source_column}))
+    with progress_bar(
+        "bootstrapping prevalence", enabled=progress, total=len(views), unit="view"
+    ) as bar:
+        for by, how in views:
+            table = topic_prevalence(
+                best_rows,
+                articles,
+                by=by,
+                n_boot=options.prevalence_boot,
+                random_state=config.seed,
+                **how,
+            )
+            table.insert(0, "by", by)
+            frames.append(table)
+            bar.update()
     if not frames:
         return None
     return Prevalence(pd.concat(frames, ignore_index=True), has_sources)

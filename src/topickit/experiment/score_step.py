@@ -31,6 +31,7 @@ from topickit.evaluation import (
 from topickit.experiment.config import EvaluationConfig, ExperimentConfig
 from topickit.experiment.fit_step import Fit
 from topickit.experiment.prepare_step import LevelData, level_key, run_levels
+from topickit.experiment.progress import progress as progress_over
 
 __all__ = [
     "METRIC_COLUMNS",
@@ -79,6 +80,7 @@ def score_fits(
     options: EvaluationConfig,
     *,
     n_jobs: int = 1,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Coherence, diversity, silhouette and cross-seed stability for every fit.
 
@@ -92,6 +94,8 @@ def score_fits(
     options : EvaluationConfig
     n_jobs : int, default=1
         Worker processes; each (level, measure) pair is one job.
+    progress : bool, default=False
+        Show a bar on stderr over the coherence jobs.
 
     Returns
     -------
@@ -111,7 +115,14 @@ def score_fits(
     )
     task = partial(_coherence_job, by_data=by_data, data=data, topn=options.topn)
     scores: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
-    for (key, measure), means in zip(jobs, run_jobs(task, jobs, n_jobs=n_jobs), strict=True):
+    done = progress_over(
+        run_jobs(task, jobs, n_jobs=n_jobs),
+        "scoring coherence",
+        enabled=progress,
+        total=len(jobs),
+        unit="measure",
+    )
+    for (key, measure), means in zip(jobs, done, strict=True):
         for i, value in enumerate(means):
             scores[(key, i)][measure] = value
     for key, group in by_data.items():
@@ -217,13 +228,18 @@ def append_metric_rows(metrics: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
 
 
 def evaluate(
-    config: ExperimentConfig, fits: Sequence[Fit], data: dict[str, LevelData]
+    config: ExperimentConfig,
+    fits: Sequence[Fit],
+    data: dict[str, LevelData],
+    *,
+    progress: bool = False,
 ) -> Evaluation:
     """Score the fits, recommend K, keep the base-seed fit at it, pick and align the best.
 
-    Held-out perplexity is measured for the kept fits only (it refits each model).
+    Held-out perplexity is measured for the kept fits only (it refits each model). With
+    ``progress``, bars on stderr follow the coherence jobs and the held-out refits.
     """
-    metrics = score_fits(fits, data, config.evaluation, n_jobs=config.n_jobs)
+    metrics = score_fits(fits, data, config.evaluation, n_jobs=config.n_jobs, progress=progress)
     sweep = summarise_metrics(metrics)
     recommended = recommend_k(sweep, metric=config.sweep.select_metric)
     recommended = recommended.sort_values(["model", "level"]).reset_index(drop=True)
@@ -234,7 +250,9 @@ def evaluate(
         if f.plan.seed == config.seed and chosen.get(f.key[:2]) == f.plan.k
     }
     extra_rows = []
-    for (name, level), fit in sorted(final.items()):
+    for (name, level), fit in progress_over(
+        sorted(final.items()), "held-out perplexity", enabled=progress, unit="model"
+    ):
         perplexity = holdout_perplexity(fit, data[_data_key(fit)], config.evaluation)
         for metric, value in (perplexity or {}).items():
             extra_rows.append(

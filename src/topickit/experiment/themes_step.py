@@ -16,6 +16,7 @@ from topickit._workers import run_jobs
 from topickit.exceptions import CorpusError
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.fit_step import Fit
+from topickit.experiment.progress import progress as progress_over
 from topickit.themes.agreement import topic_theme_agreement
 from topickit.themes.analysis import (
     ThemeAnalysis,
@@ -97,6 +98,7 @@ def analyse_themes(
     config_path: Path | None,
     data: dict,
     final: dict[tuple[str, str], Fit],
+    progress: bool = False,
 ) -> ThemeAnalysis:
     """Score the theme classifiers, keep the best, label every unit and name the topics.
 
@@ -109,6 +111,8 @@ def analyse_themes(
     data : dict of str to LevelData
     final : dict of (str, str) to Fit
         The kept topic models.
+    progress : bool, default=False
+        Show a bar on stderr over the classifiers being cross-validated.
 
     Returns
     -------
@@ -138,7 +142,14 @@ def analyse_themes(
             themes=themes,
             unit_ids=unit_ids,
         )
-        results = dict(zip(kinds, run_jobs(task, kinds, n_jobs=config.n_jobs), strict=True))
+        done = progress_over(
+            run_jobs(task, kinds, n_jobs=config.n_jobs),
+            "cross-validating themes",
+            enabled=progress,
+            total=len(kinds),
+            unit="classifier",
+        )
+        results = dict(zip(kinds, done, strict=True))
         comparison = pd.DataFrame(
             [
                 {

@@ -105,11 +105,20 @@ def run_experiment(
     config_path : Path, optional
         The config file, recorded in the environment description.
     progress : bool, default=True
-        Show progress bars and step messages.
+        Show a progress bar on stderr for every long phase (see
+        :mod:`~topickit.experiment.progress`); nothing is printed on stdout, and the
+        outputs are the same either way.
 
     Returns
     -------
     RunResult
+
+    Notes
+    -----
+    ``environment.json``'s ``timings_seconds`` holds the seconds of each phase: ``load``,
+    ``preprocess <level>``, ``prepare`` (both), ``fit``, ``evaluate``, ``themes``, then
+    ``write`` and its parts ``write <part>`` (tables, prevalence, theme tables, bundles,
+    figures, summary), and ``total``.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -121,8 +130,9 @@ def run_experiment(
     folder = RunFolder(destination)  # fails early if the destination is taken
     try:
         t = time.perf_counter()
-        articles = load_articles(config, corpus_path, clean=True)
-        data = prepare_levels(config, corpus_path, articles)
+        articles = load_articles(config, corpus_path, clean=True, progress=progress)
+        timings["load"] = time.perf_counter() - t
+        data = prepare_levels(config, corpus_path, articles, progress=progress, timings=timings)
         timings["prepare"] = time.perf_counter() - t
 
         plans, notes = plan_fits(config, {k: len(v.tokens) for k, v in data.items()})
@@ -135,14 +145,16 @@ def run_experiment(
         timings["fit"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        scored = evaluate(config, fits, data)
+        scored = evaluate(config, fits, data, progress=progress)
         timings["evaluate"] = time.perf_counter() - t
 
         metrics = scored.metrics
         themes = None
         if config.themes is not None:
             t = time.perf_counter()
-            themes = analyse_themes(config, config_path=config_path, data=data, final=scored.final)
+            themes = analyse_themes(
+                config, config_path=config_path, data=data, final=scored.final, progress=progress
+            )
             metrics = append_metric_rows(
                 metrics, theme_metric_rows(themes, scored.final, config.seed)
             )
@@ -168,7 +180,7 @@ def run_experiment(
             "n_articles": len(articles),
             "fingerprint": corpus_fingerprint(articles),
         }
-        _write_outputs(folder, config, result)
+        _write_outputs(folder, config, result, progress=progress, timings=timings)
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - started
         environment["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
@@ -180,20 +192,45 @@ def run_experiment(
     return result
 
 
-def _write_outputs(folder: RunFolder, config: ExperimentConfig, result: RunResult) -> None:
-    """Tables, prevalence, theme tables, bundles, figures and the summary, in that order."""
+def _write_outputs(
+    folder: RunFolder,
+    config: ExperimentConfig,
+    result: RunResult,
+    *,
+    progress: bool,
+    timings: dict[str, float],
+) -> None:
+    """Tables, prevalence, theme tables, bundles, figures and the summary, in that order.
+
+    The seconds of each part go to ``timings`` as ``"write <part>"``.
+    """
+    t = time.perf_counter()
+
+    def lap(part: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        timings[f"write {part}"] = now - t
+        t = now
+
     topics, doc_topics = write_tables(folder, config, result)
+    lap("tables")
     prevalence = None
     if config.outputs.prevalence:
-        prevalence = compute_prevalence(config, result, doc_topics)
+        prevalence = compute_prevalence(config, result, doc_topics, progress=progress)
         if prevalence is not None:
             folder.write_csv("prevalence.csv", prevalence.table)
+        lap("prevalence")
     themes_table = None
     if result.themes is not None:
         units = result.data[result.themes.level].units
         themes_table = write_theme_tables(folder, result.themes, units)
-    bundles = save_run_bundles(folder, config, result)
-    figures = write_figures(folder, config, result, topics, doc_topics, prevalence=prevalence)
+        lap("theme tables")
+    bundles = save_run_bundles(folder, config, result, progress=progress)
+    lap("bundles")
+    figures = write_figures(
+        folder, config, result, topics, doc_topics, prevalence=prevalence, progress=progress
+    )
+    lap("figures")
     write_summary(
         folder,
         config,
@@ -203,3 +240,4 @@ def _write_outputs(folder: RunFolder, config: ExperimentConfig, result: RunResul
         themes_table=themes_table,
         bundles=bundles,
     )
+    lap("summary")

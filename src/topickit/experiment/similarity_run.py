@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 from topickit.exceptions import ConfigError, CorpusError
 from topickit.experiment.config import ExperimentConfig, PreprocessConfig, RepresentationConfig
 from topickit.experiment.environment import describe_environment
+from topickit.experiment.progress import progress as progress_over
 from topickit.experiment.run_folder import RunFolder, new_run_id, new_run_path
 from topickit.experiment.similarity_report import metrics_document, summary_markdown
 from topickit.similarity.lee import (
@@ -163,8 +163,8 @@ def _compute(
     matrices: dict[str, np.ndarray] = {}
     dims: dict[str, int | None] = {}
     seconds: dict[str, float] = {}
-    for rep, estimator, options in tqdm(
-        plans, desc="representations", unit="rep", disable=not progress
+    for rep, estimator, options in progress_over(
+        plans, "computing representations", enabled=progress, unit="rep"
     ):
         started = time.perf_counter()
         if estimator is None:

@@ -194,6 +194,7 @@ def test_transform_with_coverage_equals_the_two_calls(default_run):
     units = topickit.segment(seed_articles(), "paragraph")
     trained = bundle.coverage(units.text.tolist())
     assert trained.max() == 1.0 and trained.min() < 1.0  # terms in one unit were filtered
+    assert bundle.coverage("Blinken flew to Amman.").tolist() == [0.0]  # no term is known
 
 
 def test_topic_labels_are_the_top_terms(tiny_bundle):

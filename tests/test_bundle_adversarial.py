@@ -643,7 +643,8 @@ def test_a_run_folder_pointer_inside_the_run_works(originals, tmp_path, capsys):
     run = _run_folder(tmp_path, originals["nmf"], {"paragraph": "nmf"})
     assert main(["infer", str(run), str(tmp_path / "a.txt")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("unit_id,doc_id,level,text,topic,topic_0")
+    header = "unit_id,doc_id,title,date,source,level,text,coverage,topic,topic_terms,topic_0"
+    assert out[0].startswith(header)
     assert len(out) == 2
 
 

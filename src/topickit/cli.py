@@ -109,11 +109,27 @@ def _build_parser() -> argparse.ArgumentParser:
         help="unit level (default: the model's own level)",
     )
     infer.add_argument(
-        "--out", type=Path, help="write the predictions to this CSV (default: standard output)"
+        "--out",
+        type=Path,
+        help="write the predictions to this .csv or .parquet file (default: CSV on stdout)",
     )
     infer.add_argument(
         "--force", action="store_true", help="replace an existing --out file (never an input)"
     )
+    infer.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.3,
+        metavar="SHARE",
+        help="units with a smaller share of tokens the model knows get no topic and theme "
+        "'none' (default 0.3)",
+    )
+    infer.add_argument("--text-column")
+    infer.add_argument("--id-column")
+    infer.add_argument("--title-column")
+    infer.add_argument("--date-column")
+    infer.add_argument("--format", choices=["text", "csv", "tsv", "jsonl", "parquet"])
+    infer.add_argument("--encoding")
 
     data = sub.add_parser("data", help="fetch and manage public data sets")
     data_sub = data.add_subparsers(dest="data_command", parser_class=_Parser, required=True)

@@ -111,6 +111,86 @@ class Bundle:
         texts = _as_texts(texts)
         return self.pipeline.transform(texts) if texts else []
 
+    def coverage(self, texts: str | Iterable[str]) -> np.ndarray:
+        """The share of each text's tokens that the topic model knows.
+
+        A text's tokens are taken after the bundle's own preprocessing (phrases, aliases,
+        stop words, short tokens and numbers) but before its vocabulary filter; the share is
+        how many of them are terms of the model's vocabulary. A paragraph of the training
+        corpus scores 1.0 when the training run filtered no terms; a paragraph in another
+        language, or one made of names the model never saw, scores near 0. A text with no
+        tokens at all (empty, only stop words or numbers) scores 0.0: the model cannot read
+        it either.
+
+        Parameters
+        ----------
+        texts : str or iterable of str
+            Unit texts at the bundle's :attr:`level`; one string is one text.
+
+        Returns
+        -------
+        numpy.ndarray
+            One float in [0, 1] per text.
+
+        """
+        return self._coverage_of(self._unfiltered_tokens(_as_texts(texts)))
+
+    def transform_with_coverage(
+        self, texts: str | Iterable[str]
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """:meth:`transform` and :meth:`coverage` of the same texts, tokenising them once.
+
+        Parameters
+        ----------
+        texts : str or iterable of str
+
+        Returns
+        -------
+        weights : pandas.DataFrame
+            As :meth:`transform`.
+        coverage : numpy.ndarray
+            As :meth:`coverage`.
+        """
+        docs = self._unfiltered_tokens(_as_texts(texts))
+        vocab = self.pipeline.dictionary_.token2id
+        weights = self._weights([[t for t in doc if t in vocab] for doc in docs])
+        return weights, self._coverage_of(docs)
+
+    def _unfiltered_tokens(self, texts: list[str]) -> list[list[str]]:
+        """Tokens of each text after the pipeline's steps, before its vocabulary filter."""
+        return [self.pipeline.final_tokens(text) for text in texts]
+
+    def _coverage_of(self, docs: list[list[str]]) -> np.ndarray:
+        """The share of each token list's tokens in the model's vocabulary (0.0 when empty)."""
+        known = self._known_terms()
+        shares = np.zeros(len(docs), dtype=np.float64)
+        for i, tokens in enumerate(docs):
+            if tokens:
+                shares[i] = sum(t in known for t in tokens) / len(tokens)
+        return shares
+
+    def _known_terms(self) -> frozenset[str]:
+        """The topic model's vocabulary as a set (computed once)."""
+        known = self.__dict__.get("_known")
+        if known is None:
+            known = self._known = frozenset(str(t) for t in self.model.vocabulary_)
+        return known
+
+    def topic_labels(self, n: int = 5) -> list[str]:
+        """The ``n`` top terms of each topic joined with spaces, one string per topic.
+
+        Parameters
+        ----------
+        n : int, default=5
+            Terms per topic.
+
+        Returns
+        -------
+        list of str
+            Item ``k`` belongs to topic ``k``.
+        """
+        return [" ".join(term for term, _ in terms) for terms in self.model.topic_terms(n)]
+
     def transform(self, texts: str | Iterable[str]) -> pd.DataFrame:
         """Topic weights of each text.
 
@@ -123,7 +203,10 @@ class Bundle:
         pandas.DataFrame
             Columns ``topic_0`` ... ``topic_{K-1}``, one row per text, index ``0..n-1``.
         """
-        tokens = self.preprocess(texts)
+        return self._weights(self.preprocess(texts))
+
+    def _weights(self, tokens: list[list[str]]) -> pd.DataFrame:
+        """Topic weights of token lists already restricted to the vocabulary."""
         if not tokens:
             values = np.zeros((0, self.n_topics))
         else:

@@ -4,20 +4,47 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from topickit._atomic import atomic_open
+from topickit._atomic import atomic_open, atomic_write_with
 from topickit.bundle import Bundle, load_bundle
 from topickit.bundle.screening import parse_json
 from topickit.commands.outputs import check_output_file
 from topickit.corpus import load_corpus
-from topickit.exceptions import BundleError, DataError, TopickitError
+from topickit.exceptions import (
+    BundleError,
+    CorpusWarning,
+    DataError,
+    InvalidParameterError,
+    TopickitError,
+)
 from topickit.segment import segment
 
-__all__ = ["infer_command", "predict_units", "resolve_model"]
+__all__ = [
+    "ABSTAINED_THEME",
+    "DEFAULT_MIN_COVERAGE",
+    "infer_command",
+    "output_format",
+    "predict_units",
+    "resolve_model",
+    "units_with_metadata",
+    "write_table",
+]
+
+#: Units with a smaller share of tokens the model knows abstain (``--min-coverage``).
+DEFAULT_MIN_COVERAGE = 0.3
+#: The ``theme`` of a unit that abstains.
+ABSTAINED_THEME = "none"
+#: Top terms of the unit's topic written in ``topic_terms``.
+TOPIC_TERMS = 5
+#: Article metadata copied onto every unit.
+METADATA_COLUMNS = ("title", "date", "source")
+#: ``--out`` extension -> table format.
+OUTPUT_FORMATS = {".csv": "csv", ".parquet": "parquet"}
 
 #: A run's ``metrics.json`` holds per-model scores: kilobytes; anything this large is not one.
 _MAX_METRICS_BYTES = 16 << 20
@@ -97,34 +124,116 @@ def resolve_model(path: Path, *, level: str | None) -> Path:
     return bundle
 
 
-def predict_units(bundle: Bundle, units: pd.DataFrame) -> pd.DataFrame:
-    """Topic weights and (when the bundle has a classifier) themes of each unit.
+def output_format(out: Path) -> str:
+    """The table format of ``--out``, chosen by its extension: ``"csv"`` or ``"parquet"``.
+
+    Raises
+    ------
+    DataError
+        When the extension is neither ``.csv`` nor ``.parquet`` (the message names it).
+    """
+    suffix = out.suffix.lower()
+    if suffix in OUTPUT_FORMATS:
+        return OUTPUT_FORMATS[suffix]
+    known = ", ".join(OUTPUT_FORMATS)
+    if not out.suffix:
+        raise DataError.at(out, f"has no extension; --out takes a file ending in {known}")
+    raise DataError.at(out, f"extension {out.suffix!r} is not one of {known}")
+
+
+def _check_min_coverage(value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise InvalidParameterError(f"--min-coverage must be between 0 and 1, got {value:g}")
+    return value
+
+
+def units_with_metadata(articles: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The units of ``articles`` at ``level``, each with its article's title, date and source.
 
     Returns
     -------
     pandas.DataFrame
-        ``unit_id, doc_id, level, text, theme, theme_<name>…, topic, topic_<k>…``.
+        The columns of :func:`~topickit.segment.segment` plus ``title``, ``date`` and
+        ``source``, in segment order.
+    """
+    units = segment(articles, level)
+    meta = articles[["doc_id", *METADATA_COLUMNS]]
+    return units.merge(meta, on="doc_id", how="left", validate="many_to_one", sort=False)
+
+
+def predict_units(
+    bundle: Bundle,
+    units: pd.DataFrame,
+    *,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    n_terms: int = TOPIC_TERMS,
+) -> pd.DataFrame:
+    """Coverage, themes (when the bundle has a classifier) and topics of each unit.
+
+    A unit whose :meth:`~topickit.bundle.Bundle.coverage` is below ``min_coverage`` is one
+    the model cannot read: it abstains, with an empty ``topic``, empty ``topic_terms``, empty
+    topic weights and theme scores, and ``theme`` ``"none"``, rather than near-uniform
+    weights and an arbitrary theme.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        The loaded model bundle.
+    units : pandas.DataFrame
+        Columns ``unit_id, doc_id, level, text`` and, when present, ``title, date, source``.
+    min_coverage : float, default=0.3
+        Units with a smaller share of known tokens abstain.
+    n_terms : int, default=5
+        Top terms of the unit's topic in ``topic_terms``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id, doc_id, title, date, source, level, text, coverage, theme,
+        theme_<name>…, topic, topic_terms, topic_<k>…`` (``title, date, source`` only when
+        ``units`` has them; ``theme`` columns only with a theme classifier). ``topic`` is a
+        nullable integer.
     """
     texts = units["text"].tolist()
-    out = units[["unit_id", "doc_id", "level", "text"]].reset_index(drop=True)
+    meta = [c for c in METADATA_COLUMNS if c in units.columns]
+    out = units[["unit_id", "doc_id", *meta, "level", "text"]].reset_index(drop=True)
+    out.attrs = {}
+    weights, coverage = bundle.transform_with_coverage(texts)
+    abstain = coverage < min_coverage
+    out["coverage"] = coverage
     if bundle.theme_classifier is not None:
         themes = bundle.predict_themes(texts).reset_index(drop=True)
+        scores = [c for c in themes.columns if c != "theme"]
+        themes.loc[abstain, "theme"] = ABSTAINED_THEME
+        themes.loc[abstain, scores] = np.nan
         out = pd.concat([out, themes], axis=1)
-    weights = bundle.transform(texts).reset_index(drop=True)
-    out["topic"] = np.argmax(weights.to_numpy(), axis=1) if len(weights) else []
+    top = np.argmax(weights.to_numpy(), axis=1) if len(weights) else np.zeros(0, dtype=int)
+    labels = bundle.topic_labels(n_terms)
+    out["topic"] = pd.Series(top, dtype="Int64").mask(abstain)
+    out["topic_terms"] = pd.Series(
+        [None if skip else labels[k] for k, skip in zip(top, abstain, strict=True)],
+        dtype=object,
+    )
+    weights.loc[abstain, :] = np.nan
     return pd.concat([out, weights], axis=1)
 
 
-def infer_command(args: argparse.Namespace) -> int:
-    """Run ``topickit infer`` with parsed arguments; returns the exit status."""
-    if args.out:
-        check_output_file(args.out, [args.model, *args.inputs], force=args.force)
-    bundle_path = resolve_model(args.model, level=args.level)
-    bundle = load_bundle(bundle_path)
-    level = args.level or bundle.level
+def _load_units(args: argparse.Namespace, level: str) -> pd.DataFrame:
+    """The units of every input, with the table options of ``topickit corpus``."""
     frames = []
-    for path in args.inputs:
-        frames.append(segment(load_corpus(path), level))
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CorpusWarning)
+        for path in args.inputs:
+            articles = load_corpus(
+                path,
+                format=args.format,
+                text_column=args.text_column,
+                id_column=args.id_column,
+                title_column=args.title_column,
+                date_column=args.date_column,
+                encoding=args.encoding,
+            )
+            frames.append(units_with_metadata(articles, level))
     units = pd.concat(frames, ignore_index=True)
     duplicated = units.unit_id[units.unit_id.duplicated()]
     if len(duplicated):
@@ -132,12 +241,34 @@ def infer_command(args: argparse.Namespace) -> int:
             f"unit id {duplicated.iloc[0]!r} occurs in more than one input; "
             "give inputs with distinct file names or ids"
         )
-    table = predict_units(bundle, units)
+    return units
+
+
+def write_table(table: pd.DataFrame, out: Path, fmt: str) -> None:
+    """Write the predictions atomically as CSV or Parquet (``fmt`` from :func:`output_format`)."""
+    if fmt == "parquet":
+        atomic_write_with(out, lambda temp: table.to_parquet(temp, index=False))
+        return
+    with atomic_open(out, "w", newline="") as handle:
+        table.to_csv(handle, index=False, lineterminator="\n")
+
+
+def infer_command(args: argparse.Namespace) -> int:
+    """Run ``topickit infer`` with parsed arguments; returns the exit status."""
+    fmt = output_format(args.out) if args.out else "csv"
+    min_coverage = _check_min_coverage(args.min_coverage)
     if args.out:
-        with atomic_open(args.out, "w", newline="") as out:
-            table.to_csv(out, index=False, lineterminator="\n")
+        check_output_file(args.out, [args.model, *args.inputs], force=args.force)
+    bundle_path = resolve_model(args.model, level=args.level)
+    bundle = load_bundle(bundle_path)
+    level = args.level or bundle.level
+    table = predict_units(bundle, _load_units(args, level), min_coverage=min_coverage)
+    if args.out:
+        write_table(table, args.out, fmt)
+        abstained = int(table["topic"].isna().sum())
         print(
-            f"wrote {len(table)} {level} predictions with {bundle_path} to {args.out}",
+            f"wrote {len(table)} {level} predictions with {bundle_path} to {args.out} "
+            f"({abstained} below coverage {min_coverage:g}: no topic, theme none)",
             file=sys.stderr,
         )
     else:

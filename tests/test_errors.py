@@ -239,3 +239,16 @@ def test_a_real_process_prints_one_line_and_exits_2(tmp_path):
         assert result.returncode == 2, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert result.stderr.startswith("topickit: error: ")
+
+
+def test_intervals_hold_no_nan_and_no_infinity_on_an_open_side():
+    from numbers import Real
+
+    from topickit._validation import Interval
+
+    unbounded_above = Interval(Real, 0, None, closed="left")
+    assert unbounded_above.is_satisfied_by(3.5)
+    assert not unbounded_above.is_satisfied_by(float("nan"))
+    assert not unbounded_above.is_satisfied_by(float("inf"))
+    assert Interval(Real, None, 0, closed="right").is_satisfied_by(-1e300)
+    assert not Interval(Real, None, 0, closed="right").is_satisfied_by(float("-inf"))

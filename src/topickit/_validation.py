@@ -41,6 +41,12 @@ class Interval:
     def is_satisfied_by(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, self.kind):
             return False
+        if value != value:  # NaN is in no interval
+            return False
+        if (value == float("inf") and self.high is None) or (
+            value == float("-inf") and self.low is None
+        ):
+            return False  # an unbounded side is open: infinity itself is not in it
         low_open = self.closed in ("right", "neither")
         high_open = self.closed in ("left", "neither")
         if self.low is not None and (value < self.low or (value == self.low and low_open)):

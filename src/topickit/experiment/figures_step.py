@@ -32,6 +32,21 @@ logger = logging.getLogger(__name__)
 MIN_UNITS_FOR_MAP = 20
 
 
+#: How a topic-to-theme mapping was made, in words, for figure titles.
+_MAPPING_WORDS = {
+    "seed_terms": "by the codebook's seed terms",
+    "annotations": "by the annotated paragraphs",
+    "both": "by seed terms and annotated paragraphs",
+}
+
+
+def _dated_words(articles: pd.DataFrame) -> str:
+    """``"4 dated articles on 4 dates"``: what a by-date figure of the corpus is drawn from."""
+    dates = pd.to_datetime(articles["date"], errors="coerce").dropna()
+    n_days = dates.dt.normalize().nunique()
+    return f"{len(dates)} dated articles on {n_days} dates, no intervals"
+
+
 @dataclass(frozen=True)
 class _FigureJob:
     name: str
@@ -104,7 +119,8 @@ def _plan_figures(
         jobs.append(
             _FigureJob(
                 f"prevalence_by_date_{name}_{level}",
-                f"Topic share by publication date, {name} at the {level} level",
+                f"Topic share by publication date, {name} at the {level} level "
+                f"({_dated_words(articles)})",
                 plots.plot_prevalence_by_date,
                 {**common, "articles": articles},
             )
@@ -208,7 +224,8 @@ def _plan_themes(analysis: ThemeAnalysis, result) -> list[_FigureJob]:
         ),
         _FigureJob(
             "theme_prevalence_by_date",
-            f"Theme share by publication date ({chosen} classifier)",
+            f"Theme share by publication date ({chosen} classifier; "
+            f"{_dated_words(result.articles)})",
             plots.plot_prevalence_by_date,
             {
                 "doc_topics": frame,
@@ -247,7 +264,8 @@ def _plan_themes(analysis: ThemeAnalysis, result) -> list[_FigureJob]:
                 plots.plot_alignment_heatmap,
                 {
                     "matrix": matrix,
-                    "title": f"Topics of {model} ({level_name}) vs themes ({mapping.method})",
+                    "title": f"Topics of {model} ({level_name}) vs themes, "
+                    f"{_MAPPING_WORDS.get(mapping.method, mapping.method)}",
                     "ylabel": f"{model} topic",
                     "xlabel": "theme",
                     "colorbar_label": "share of theme evidence",

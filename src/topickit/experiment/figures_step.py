@@ -21,7 +21,11 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from topickit import plots
 from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.prevalence_step import Prevalence, plots_over_time
+from topickit.experiment.prevalence_step import (
+    MIN_ARTICLES_PER_PERIOD,
+    Prevalence,
+    plots_over_time,
+)
 from topickit.themes.analysis import ThemeAnalysis, theme_share_frame
 
 __all__ = ["figure_links", "write_figures"]
@@ -44,7 +48,7 @@ def _dated_words(articles: pd.DataFrame) -> str:
     """``"4 dated articles on 4 dates"``: what a by-date figure of the corpus is drawn from."""
     dates = pd.to_datetime(articles["date"], errors="coerce").dropna()
     n_days = dates.dt.normalize().nunique()
-    return f"{len(dates)} dated articles on {n_days} dates, no intervals"
+    return f"{len(dates):,} dated articles on {n_days:,} dates, no intervals"
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,13 @@ def _plan_prevalence(result, topics: pd.DataFrame, prevalence: Prevalence) -> li
                     f"prevalence_over_time_{model}_{level}",
                     f"Topic share over time with {100 * 0.95:.0f}% intervals, {model} ({level})",
                     plots.plot_prevalence_over_time,
-                    {"prev": dated, "model": model, "level": level, "labels": labels},
+                    {
+                        "prev": dated,
+                        "model": model,
+                        "level": level,
+                        "labels": labels,
+                        "min_articles": MIN_ARTICLES_PER_PERIOD,
+                    },
                 )
             )
         sourced = table[(table.by == "source") & (table.model == model) & (table.level == level)]

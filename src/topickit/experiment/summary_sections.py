@@ -25,7 +25,7 @@ __all__ = [
 
 def _count(n: int, word: str) -> str:
     """``"1 week"``, ``"3 weeks"``."""
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _time_note(

@@ -112,7 +112,10 @@ def test_article_level_on_five_articles_is_flagged(default_run):
     _, _, _, summary = default_run
     article = summary[summary.index("### article:") : summary.index("### paragraph:")]
     assert "not meaningful" in article and "only 5 articles" in article
-    assert "not meaningful" not in summary[summary.index("### paragraph:") :]
+    paragraph = summary[summary.index("### paragraph:") : summary.index("## Against")]
+    assert "not meaningful" not in paragraph
+    table = _section(summary, "All models at their recommended K")
+    assert "article rows rest on only 5 articles and are not meaningful" in table
 
 
 def test_perplexity_side_by_side_is_flagged_as_not_comparable(default_run):

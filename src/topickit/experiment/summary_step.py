@@ -294,8 +294,15 @@ def render_summary(
     lines += _perplexity_lines(config, result, every)
     lines += [
         "",
-        "Values are mean ± standard deviation over seeds; `stability` compares seeds, "
-        "so it has no spread. Coherence: higher is better (`u_mass` is ≤ 0).",
+        "Values are mean ± standard deviation over seeds. `stability` compares the seeds, so "
+        f"it has no spread: how alike the top-{config.evaluation.topn} terms of the "
+        f"{config.sweep.seeds} seeds' topics are, each topic matched to its closest one (1 = "
+        "the same terms from every seed). Coherence: higher is better (`u_mass` is ≤ 0)."
+        + (
+            f" The article rows rest on only {len(articles)} articles and are not meaningful."
+            if _few_articles(config, articles)
+            else ""
+        ),
         "",
     ]
 

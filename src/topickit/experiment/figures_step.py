@@ -21,7 +21,11 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from topickit import plots
 from topickit._workers import run_jobs
 from topickit.experiment.config import ExperimentConfig
-from topickit.experiment.prevalence_step import Prevalence, plots_over_time
+from topickit.experiment.prevalence_step import (
+    MIN_ARTICLES_PER_PERIOD,
+    Prevalence,
+    plots_over_time,
+)
 from topickit.experiment.progress import progress as progress_over
 from topickit.themes.analysis import ThemeAnalysis, theme_share_frame
 
@@ -31,6 +35,21 @@ logger = logging.getLogger(__name__)
 
 #: A 2-D map of fewer units than this shows nothing a table would not.
 MIN_UNITS_FOR_MAP = 20
+
+
+#: How a topic-to-theme mapping was made, in words, for figure titles.
+_MAPPING_WORDS = {
+    "seed_terms": "by the codebook's seed terms",
+    "annotations": "by the annotated paragraphs",
+    "both": "by seed terms and annotated paragraphs",
+}
+
+
+def _dated_words(articles: pd.DataFrame) -> str:
+    """``"4 dated articles on 4 dates"``: what a by-date figure of the corpus is drawn from."""
+    dates = pd.to_datetime(articles["date"], errors="coerce").dropna()
+    n_days = dates.dt.normalize().nunique()
+    return f"{len(dates):,} dated articles on {n_days:,} dates, no intervals"
 
 
 @dataclass(frozen=True)
@@ -105,7 +124,8 @@ def _plan_figures(
         jobs.append(
             _FigureJob(
                 f"prevalence_by_date_{name}_{level}",
-                f"Topic share by publication date, {name} at the {level} level",
+                f"Topic share by publication date, {name} at the {level} level "
+                f"({_dated_words(articles)})",
                 plots.plot_prevalence_by_date,
                 {**common, "articles": articles},
             )
@@ -170,7 +190,13 @@ def _plan_prevalence(result, topics: pd.DataFrame, prevalence: Prevalence) -> li
                     f"prevalence_over_time_{model}_{level}",
                     f"Topic share over time with {100 * 0.95:.0f}% intervals, {model} ({level})",
                     plots.plot_prevalence_over_time,
-                    {"prev": dated, "model": model, "level": level, "labels": labels},
+                    {
+                        "prev": dated,
+                        "model": model,
+                        "level": level,
+                        "labels": labels,
+                        "min_articles": MIN_ARTICLES_PER_PERIOD,
+                    },
                 )
             )
         sourced = table[(table.by == "source") & (table.model == model) & (table.level == level)]
@@ -209,7 +235,8 @@ def _plan_themes(analysis: ThemeAnalysis, result) -> list[_FigureJob]:
         ),
         _FigureJob(
             "theme_prevalence_by_date",
-            f"Theme share by publication date ({chosen} classifier)",
+            f"Theme share by publication date ({chosen} classifier; "
+            f"{_dated_words(result.articles)})",
             plots.plot_prevalence_by_date,
             {
                 "doc_topics": frame,
@@ -248,7 +275,8 @@ def _plan_themes(analysis: ThemeAnalysis, result) -> list[_FigureJob]:
                 plots.plot_alignment_heatmap,
                 {
                     "matrix": matrix,
-                    "title": f"Topics of {model} ({level_name}) vs themes ({mapping.method})",
+                    "title": f"Topics of {model} ({level_name}) vs themes, "
+                    f"{_MAPPING_WORDS.get(mapping.method, mapping.method)}",
                     "ylabel": f"{model} topic",
                     "xlabel": "theme",
                     "colorbar_label": "share of theme evidence",

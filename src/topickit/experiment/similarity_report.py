@@ -149,12 +149,22 @@ def summary_markdown(
         "selection pairs and is therefore slightly optimistic for tuned settings. With "
         f"{n} test documents the subsets are small, so r on them is noisy.",
         "",
+        "## Figures",
+        "",
+        "- [Pearson r per representation](figures/lee_r.png)",
+        *[
+            f"- [Cosine against human rating, {name}](figures/scatter_{name}.png)"
+            for name in table.representation
+        ],
+        "",
         "## Files",
         "",
-        "- `metrics.csv` / `metrics.json`: lee_r (all pairs), lee_r_select, lee_r_heldout, "
-        "lee_spearman per representation",
+        "- `config.toml`: the resolved config, every default written out",
+        "- `environment.json`: Python and package versions, seed, platform, data files, timings",
+        "- `metrics.csv` / `metrics.json`: per representation, Pearson r on all pairs, on the "
+        "selection pairs and on the held-out pairs, and Spearman's rank correlation",
         "- `similarities.csv`: every pair's human rating and each representation's cosine",
-        "- `figures/lee_r.png`: r per representation; `figures/scatter_<name>.png`: pairs",
+        "- `figures/`: the figures linked above",
         "",
         f"Total time: {total:.1f} s.",
         "",

@@ -9,10 +9,13 @@ import pandas as pd
 from topickit.corpus.loading import skipped_sources
 from topickit.experiment.config import ExperimentConfig
 from topickit.experiment.figures_step import figure_links
+from topickit.experiment.prepare_step import level_key
 from topickit.experiment.prevalence_step import Prevalence
 from topickit.experiment.summary_sections import (
     bundle_section,
+    file_lines,
     prevalence_section,
+    run_files,
     theme_section,
 )
 from topickit.themes.analysis import topic_theme_labels
@@ -86,12 +89,121 @@ def _skipped_lines(articles: pd.DataFrame) -> list[str]:
     return ["", *lines, ""]
 
 
+#: Below this many articles the article level is too small to mean anything.
+MIN_ARTICLES_FOR_ARTICLE_LEVEL = 20
+
+
+def _few_articles(config: ExperimentConfig, articles: pd.DataFrame) -> bool:
+    return "article" in config.levels and len(articles) < MIN_ARTICLES_FOR_ARTICLE_LEVEL
+
+
+def _few_articles_warning(n: int) -> str:
+    return (
+        f"**The article level is not meaningful here:** it has only {n} articles (documents), "
+        f"and topics, coherence and stability over fewer than about "
+        f"{MIN_ARTICLES_FOR_ARTICLE_LEVEL} documents say little; its K, topics and scores are "
+        "shown for completeness, not as findings."
+    )
+
+
+def _model_configs(config: ExperimentConfig) -> dict:
+    return {m.name: m for m in config.models}
+
+
+def _tokens_words(model) -> str:
+    if model.preprocess == "naive":
+        return "raw text (no cleaning), gensim `simple_preprocess` minus gensim's stop words"
+    return "the run's preprocessing"
+
+
+def _baseline_sentence(config: ExperimentConfig, result, baselines: list[str]) -> str:
+    """What each baseline is, from its config."""
+    models = _model_configs(config)
+    parts = []
+    for name in baselines:
+        m = models[name]
+        levels = sorted(lv for (n, lv) in result.final if n == name)
+        ks = sorted({result.final[(name, lv)].plan.k for lv in levels})
+        parts.append(
+            f"{name} is `{m.kind}` (K = {', '.join(map(str, ks))}) at the "
+            f"{', '.join(levels)} level on {_tokens_words(m)}"
+        )
+    naive = any(models[b].preprocess == "naive" for b in baselines)
+    return (
+        "Baseline: "
+        + "; ".join(parts)
+        + (", the model a new user writes first" if naive else "")
+        + ". Each model's coherence is measured over its own units' tokens."
+    )
+
+
+def _perplexity_lines(config: ExperimentConfig, result, keys: list[tuple[str, str]]) -> list[str]:
+    """A warning when held-out perplexities over different vocabularies share a table."""
+    models = _model_configs(config)
+    groups: dict[str, list[str]] = {}
+    for name, level in keys:
+        mean, _ = _metric_at(
+            result.sweep, name, level, result.final[(name, level)].plan.k, "heldout_perplexity"
+        )
+        if mean is None or math.isnan(mean):
+            continue
+        key = level_key(models[name], level)
+        groups.setdefault(key, []).append(f"{name} ({level})")
+    if len(groups) < 2:
+        return []
+    described = []
+    for key, names in sorted(groups.items()):
+        level = key.split(":")[-1]
+        model = models[names[0].split(" (")[0]]
+        n_terms = len(result.data[key].tokens.dictionary)
+        described.append(
+            f"{' and '.join(names)} over {n_terms:,} terms of {_tokens_words(model)} at the "
+            f"{level} level"
+        )
+    return [
+        "",
+        "`heldout_perplexity` cannot be compared across these rows: each model's is measured "
+        "over its own vocabulary, and a smaller or different vocabulary gives a different "
+        "scale, not a better model. Compare only within one group: " + "; ".join(described) + ".",
+    ]
+
+
+def _stability_notes(config: ExperimentConfig, result) -> list[str]:
+    """What the chosen K's stability says, per kept fit, from the sweep's numbers."""
+    same: list[str] = []
+    differ: list[str] = []
+    for (name, level), fit in sorted(result.final.items()):
+        value, _ = _metric_at(result.sweep, name, level, fit.plan.k, "stability")
+        if value is None or math.isnan(value):
+            continue
+        if value >= 0.9995:
+            same.append(f"{name} ({level})")
+        else:
+            differ.append(f"{name} ({level}) {value:.2f}")
+    seeds, topn = config.sweep.seeds, config.evaluation.topn
+    notes = []
+    if same:
+        notes.append(
+            f"{', '.join(same)}: all {seeds} seeds gave the same top-{topn} terms at the chosen "
+            "K (stability 1), so the result does not depend on the seed; that says it is "
+            "reproducible, not that the topics are right."
+        )
+    if differ:
+        notes.append(
+            f"Stability below 1 at the chosen K ({', '.join(differ)}): the seeds' top-{topn} "
+            "terms differ, so some topics change with the seed; `topics.csv` holds those of "
+            f"seed {config.seed}."
+        )
+    return notes
+
+
 def render_summary(
     config: ExperimentConfig,
     result,
     figures: list[str],
     topic_labels: dict | None = None,
     extra_sections: list[str] | None = None,
+    files: list[str] | None = None,
 ) -> str:
     """Render the run summary as Markdown.
 
@@ -105,6 +217,9 @@ def render_summary(
         ``(model, level) -> {topic: label}`` shown next to each topic (e.g. its theme).
     extra_sections : list of str, optional
         Further Markdown sections appended before the file list.
+    files : list of str, optional
+        Top-level names in the run folder (folders end in ``/``): the file list names these
+        and no others.
 
     Returns
     -------
@@ -144,9 +259,17 @@ def render_summary(
         ]
         rule = rec["rule"].iloc[0] if len(rec) else ""
         lines += [f"### {level}: {name} (K = {fit.plan.k})", ""]
+        if level == "article" and _few_articles(config, articles):
+            lines += [_few_articles_warning(len(articles)), ""]
         if rule:
             lines += [f"K chosen by: {rule}", ""]
         labels = topic_labels.get((name, level), {})
+        if labels:
+            lines += [
+                "In brackets: the codebook theme each topic stands for and the share of the "
+                "topic's theme evidence that points to it (`topic_themes.csv`).",
+                "",
+            ]
         for topic, terms in enumerate(fit.top_terms(config.outputs.top_terms)):
             label = f" *({labels[topic]})*" if topic in labels else ""
             shown = ", ".join(t.replace("_", " ") for t in terms)
@@ -156,24 +279,30 @@ def render_summary(
     baselines = [m.name for m in config.models if m.baseline]
     if baselines:
         lines += ["## Against the naive baseline", ""]
-        lines.append(
-            "The baseline is what a new user writes first: raw paragraphs (no cleaning), gensim "
-            "`simple_preprocess` and stop words, LDA. Each model's coherence is measured over its "
-            "own units' tokens; stability is the mean best-match Jaccard of top-"
-            f"{config.evaluation.topn} terms across {config.sweep.seeds} seeds."
-        )
-        lines.append("")
+        lines += [_baseline_sentence(config, result, baselines), ""]
         keys = [(m, lv) for (m, lv) in sorted(result.final) if lv in config.levels]
         keys.sort(key=lambda k: (k[1], k[0] not in baselines, k[0]))
-        lines += _metrics_table(result, [k for k in keys if k[1] == "paragraph"] or keys)
+        base_levels = {lv for (m, lv) in keys if m in baselines}
+        shown = [k for k in keys if k[1] in base_levels] or keys
+        lines += _metrics_table(result, shown)
+        lines += _perplexity_lines(config, result, shown)
         lines.append("")
 
     lines += ["## All models at their recommended K", ""]
-    lines += _metrics_table(result, sorted(result.final, key=lambda k: (k[1], k[0])))
+    every = sorted(result.final, key=lambda k: (k[1], k[0]))
+    lines += _metrics_table(result, every)
+    lines += _perplexity_lines(config, result, every)
     lines += [
         "",
-        "Values are mean ± standard deviation over seeds; `stability` compares seeds, "
-        "so it has no spread. Coherence: higher is better (`u_mass` is ≤ 0).",
+        "Values are mean ± standard deviation over seeds. `stability` compares the seeds, so "
+        f"it has no spread: how alike the top-{config.evaluation.topn} terms of the "
+        f"{config.sweep.seeds} seeds' topics are, each topic matched to its closest one (1 = "
+        "the same terms from every seed). Coherence: higher is better (`u_mass` is ≤ 0)."
+        + (
+            f" The article rows rest on only {len(articles)} articles and are not meaningful."
+            if _few_articles(config, articles)
+            else ""
+        ),
         "",
     ]
 
@@ -193,24 +322,7 @@ def render_summary(
             lines += [section.rstrip(), ""]
 
     notes = list(result.notes)
-    stab = result.sweep[(result.sweep.metric == "stability") & (result.sweep["mean"] >= 0.9995)]
-    seed_free = sorted(
-        {
-            r.model
-            for r in stab.itertuples()
-            if (
-                result.final.get((r.model, r.level)) is not None
-                and result.final[(r.model, r.level)].plan.k == r.k
-            )
-        }
-    )
-    if seed_free:
-        notes.append(
-            f"{', '.join(seed_free)}: the same topics from every seed at the chosen K "
-            '(NMF starts from NNDSVDa, which does not use the seed, and `init = "nmf"` '
-            "LDA starts from that NMF), so their stability of 1 says the result is "
-            "reproducible, not that the topics are right."
-        )
+    notes += _stability_notes(config, result)
     for level in config.levels:
         d = result.data[level]
         if d.pipeline is None:
@@ -225,27 +337,9 @@ def render_summary(
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
 
-    lines += ["## Figures", "", *figures, ""]
-    lines += [
-        "## Files",
-        "",
-        "- `config.toml`: the resolved config, every default written out",
-        "- `environment.json`: Python and package versions, seed, platform, git commit, timings",
-        "- `metrics.csv` / `metrics.json`: every metric of every fit (model, level, K, seed)",
-        "- `topics.csv`: ranked terms of each kept model's topics",
-        "- `doc_topics.csv`: unit × topic weights of each kept model",
-        "- `alignments/`: topic alignment matrices and matched pairs",
-        "- `models/`: a safe bundle per kept model (`topickit.load`, `topickit infer`)",
-    ]
-    if result.themes is not None:
-        lines += [
-            "- `themes.csv`: every unit's predicted themes and scores, with the annotation "
-            "and the out-of-fold prediction where there is one",
-            "- `theme_classifiers.csv`, `theme_per_theme.csv`, `theme_confusion.csv`: "
-            "cross-validated theme scores",
-            "- `topic_themes.csv`: the theme each topic stands for, with its confidence",
-        ]
-    lines.append("")
+    if figures:
+        lines += ["## Figures", "", *figures, ""]
+    lines += ["## Files", "", *file_lines(files), ""]
     return "\n".join(lines)
 
 
@@ -276,9 +370,10 @@ def write_summary(
     """
     sections = []
     if prevalence is not None:
-        sections.append(prevalence_section(config, result, prevalence))
+        sections.append(prevalence_section(config, result, prevalence, figures))
     if result.themes is not None:
-        sections.append(theme_section(result.themes, themes_table))
+        use = config.themes.use if config.themes is not None else "auto"
+        sections.append(theme_section(result.themes, themes_table, use))
     if bundles:
         sections.append(bundle_section(result, bundles))
     text = render_summary(
@@ -287,5 +382,6 @@ def write_summary(
         figure_links(figures),
         topic_labels=topic_theme_labels(result.themes),
         extra_sections=sections,
+        files=run_files(folder.path),
     )
     folder.write_text("summary.md", text)

@@ -46,6 +46,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def _add_table_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say how to read a corpus table (``corpus`` and ``infer``)."""
+    parser.add_argument("--text-column")
+    parser.add_argument("--id-column")
+    parser.add_argument("--title-column")
+    parser.add_argument("--date-column")
+    parser.add_argument("--format", choices=["text", "csv", "tsv", "jsonl", "parquet"])
+    parser.add_argument("--encoding")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="topickit", description="Topic models and themes for news corpora.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
@@ -63,12 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
     corpus.add_argument(
         "--force", action="store_true", help="replace an existing --out file (never an input)"
     )
-    corpus.add_argument("--text-column")
-    corpus.add_argument("--id-column")
-    corpus.add_argument("--title-column")
-    corpus.add_argument("--date-column")
-    corpus.add_argument("--format", choices=["text", "csv", "tsv", "jsonl", "parquet"])
-    corpus.add_argument("--encoding")
+    _add_table_options(corpus)
     corpus.add_argument(
         "--show",
         type=int,
@@ -124,12 +129,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="units with a smaller share of tokens the model knows get no topic and theme "
         "'none' (default 0.3)",
     )
-    infer.add_argument("--text-column")
-    infer.add_argument("--id-column")
-    infer.add_argument("--title-column")
-    infer.add_argument("--date-column")
-    infer.add_argument("--format", choices=["text", "csv", "tsv", "jsonl", "parquet"])
-    infer.add_argument("--encoding")
+    _add_table_options(infer)
 
     data = sub.add_parser("data", help="fetch and manage public data sets")
     data_sub = data.add_subparsers(dest="data_command", parser_class=_Parser, required=True)

@@ -9,7 +9,7 @@ import warnings
 import pandas as pd
 
 from topickit._atomic import atomic_open
-from topickit.commands.outputs import check_output_file
+from topickit.commands.outputs import check_output_file, table_options
 from topickit.corpus import cleaning_audit, load_corpus, skipped_sources
 from topickit.exceptions import CorpusWarning
 from topickit.segment import segment
@@ -58,15 +58,7 @@ def corpus_command(args: argparse.Namespace) -> int:
         check_output_file(args.out, [args.path], force=args.force)
     with warnings.catch_warnings():
         warnings.simplefilter("always", CorpusWarning)
-        articles = load_corpus(
-            args.path,
-            format=args.format,
-            text_column=args.text_column,
-            id_column=args.id_column,
-            title_column=args.title_column,
-            date_column=args.date_column,
-            encoding=args.encoding,
-        )
+        articles = load_corpus(args.path, **table_options(args))
     units = segment(articles, args.level)
     pipeline = TextPipeline()
     tokens = pipeline.fit_transform(units["text"].tolist())

@@ -13,7 +13,7 @@ import pandas as pd
 from topickit._atomic import atomic_open, atomic_write_with
 from topickit.bundle import Bundle, load_bundle
 from topickit.bundle.screening import parse_json
-from topickit.commands.outputs import check_output_file
+from topickit.commands.outputs import check_output_file, table_options
 from topickit.corpus import load_corpus
 from topickit.exceptions import (
     BundleError,
@@ -224,15 +224,7 @@ def _load_units(args: argparse.Namespace, level: str) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("always", CorpusWarning)
         for path in args.inputs:
-            articles = load_corpus(
-                path,
-                format=args.format,
-                text_column=args.text_column,
-                id_column=args.id_column,
-                title_column=args.title_column,
-                date_column=args.date_column,
-                encoding=args.encoding,
-            )
+            articles = load_corpus(path, **table_options(args))
             frames.append(units_with_metadata(articles, level))
     units = pd.concat(frames, ignore_index=True)
     duplicated = units.unit_id[units.unit_id.duplicated()]

@@ -1,14 +1,22 @@
-"""Where a command may write: never over a user's file unless asked, never onto its inputs."""
+"""What a command reads and where it may write: never over a user's file unless asked,
+never onto its inputs."""
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from topickit.exceptions import DataError
 
-__all__ = ["check_output_file"]
+__all__ = ["check_output_file", "table_options"]
+
+
+def table_options(args: argparse.Namespace) -> dict[str, str | None]:
+    """``load_corpus`` keywords from the table options (``--text-column`` ... ``--encoding``)."""
+    names = ("format", "text_column", "id_column", "title_column", "date_column", "encoding")
+    return {name: getattr(args, name) for name in names}
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -26,10 +26,7 @@ from topickit.text.phrases import (
 if TYPE_CHECKING:
     from topickit.text.pipeline import TextPipeline
 
-__all__ = ["MIN_TEXTS_FOR_WORKERS", "LearnedVocabulary", "learn_in_memory", "text_ranges"]
-
-#: Fewer texts than this are tokenised in this process: starting workers would cost more.
-MIN_TEXTS_FOR_WORKERS = 200
+__all__ = ["LearnedVocabulary", "learn_in_memory"]
 
 
 @dataclass(frozen=True)
@@ -55,12 +52,6 @@ class LearnedVocabulary:
     n_units: int
     n_tokens: int
     final_tokens: list[list[str]] | None = None
-
-
-def text_ranges(n_texts: int, n_jobs: int) -> list[tuple[int, int]]:
-    """Split ``range(n_texts)`` into ``8 * n_jobs`` near-equal ``(start, stop)`` ranges."""
-    size = max(1, -(-n_texts // (8 * n_jobs)))
-    return [(i, min(i + size, n_texts)) for i in range(0, n_texts, size)]
 
 
 def learn_in_memory(

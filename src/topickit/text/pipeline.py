@@ -36,12 +36,7 @@ from topickit._workers import WorkerPool
 from topickit.cleaning import normalize_text
 from topickit.exceptions import DataTypeError
 from topickit.text import _spool
-from topickit.text.fit_pass import (
-    MIN_TEXTS_FOR_WORKERS,
-    LearnedVocabulary,
-    learn_in_memory,
-    text_ranges,
-)
+from topickit.text.fit_pass import LearnedVocabulary, learn_in_memory
 from topickit.text.phrases import apply_phrases
 from topickit.text.pipeline_state import PipelineStateMixin
 from topickit.text.token_steps import TokenSteps
@@ -49,6 +44,16 @@ from topickit.text.tokenize import tokenize
 from topickit.vectorize import TokenCorpus, dictionary_from_frequencies, filter_vocabulary
 
 __all__ = ["TextPipeline"]
+
+
+#: Fewer texts than this are tokenised in this process: starting workers would cost more.
+MIN_TEXTS_FOR_WORKERS = 200
+
+
+def text_ranges(n_texts: int, n_jobs: int) -> list[tuple[int, int]]:
+    """Split ``range(n_texts)`` into ``8 * n_jobs`` near-equal ``(start, stop)`` ranges."""
+    size = max(1, -(-n_texts // (8 * n_jobs)))
+    return [(i, min(i + size, n_texts)) for i in range(0, n_texts, size)]
 
 
 def _final_texts(pipeline: TextPipeline, span_texts: Sequence[str]) -> list[list[str]]:

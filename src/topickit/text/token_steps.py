@@ -88,10 +88,10 @@ class TokenSteps:
         with every task; the finisher is then rebound to the new object, so that later calls
         with it match at once.
         """
-        wanted = TokenFinisher(stop, self.aliases, self.keep_numbers, self.min_token_length)
+        settings = (stop, self.aliases, self.keep_numbers, self.min_token_length)
         cached = self.__dict__.get("_finisher_cache")
-        if cached is None or cached.settings() != wanted.settings():
-            cached = wanted
+        if cached is None or cached.settings() != settings:  # called once per text: no new
+            cached = TokenFinisher(*settings)  # finisher unless the settings changed
         elif cached.stopwords is not stop:
             cached.stopwords = stop
         self._finisher_cache = cached

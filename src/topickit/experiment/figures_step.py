@@ -178,17 +178,27 @@ def _top_term_labels(topics: pd.DataFrame, model: str, level: str) -> dict[int, 
     }
 
 
+#: The bootstrap intervals of ``prevalence.csv`` (prevalence_step uses topic_prevalence's
+#: default, ci=0.95).
+_INTERVALS = "95% intervals"
+
+
+def _rows(table: pd.DataFrame, by: str, model: str, level: str) -> pd.DataFrame:
+    """The prevalence rows of one view (``"date"`` or ``"source"``) of one model and level."""
+    return table[(table.by == by) & (table.model == model) & (table.level == level)]
+
+
 def _plan_prevalence(result, topics: pd.DataFrame, prevalence: Prevalence) -> list[_FigureJob]:
     table = prevalence.table
     jobs: list[_FigureJob] = []
     for level, model in sorted(result.best.items()):
         labels = _top_term_labels(topics, model, level)
-        dated = table[(table.by == "date") & (table.model == model) & (table.level == level)]
+        dated = _rows(table, "date", model, level)
         if plots_over_time(dated):
             jobs.append(
                 _FigureJob(
                     f"prevalence_over_time_{model}_{level}",
-                    f"Topic share over time with {100 * 0.95:.0f}% intervals, {model} ({level})",
+                    f"Topic share over time with {_INTERVALS}, {model} ({level})",
                     plots.plot_prevalence_over_time,
                     {
                         "prev": dated,
@@ -199,12 +209,12 @@ def _plan_prevalence(result, topics: pd.DataFrame, prevalence: Prevalence) -> li
                     },
                 )
             )
-        sourced = table[(table.by == "source") & (table.model == model) & (table.level == level)]
+        sourced = _rows(table, "source", model, level)
         if len(sourced):
             jobs.append(
                 _FigureJob(
                     f"prevalence_by_source_{model}_{level}",
-                    f"Topic share by source with 95% intervals, {model} ({level})",
+                    f"Topic share by source with {_INTERVALS}, {model} ({level})",
                     plots.plot_prevalence_by_source,
                     {"prev": sourced, "model": model, "level": level, "labels": labels},
                 )

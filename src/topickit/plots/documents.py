@@ -298,9 +298,9 @@ def plot_prevalence_by_date(
             by_period.index,
             by_period[column],
             marker="o",
+            linestyle="none",  # no lines: a mean of one or a few articles is not a trend
             color=colour,
-            linewidth=1.6,
-            markersize=5,
+            markersize=6,
             label=_series_label(column, labels),
         )
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
